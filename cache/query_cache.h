@@ -1,0 +1,69 @@
+#ifndef QUERYGATE_CACHE_QUERY_CACHE_H_
+#define QUERYGATE_CACHE_QUERY_CACHE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace querygate::cache {
+
+// Generation numbers of an entry's dependencies (tables, the query, the epoch), in the order
+// the dependencies were named. A cached entry is served only while they are all unchanged.
+using Generations = std::vector<int64_t>;
+
+struct CacheLookup {
+  enum class Outcome { kHit, kMiss, kUnavailable };
+  Outcome outcome = Outcome::kMiss;
+  std::string payload;  // on a hit
+  int64_t age_ms = 0;   // on a hit
+  int64_t ttl_ms = 0;   // on a hit: time left
+  // The dependencies' current generations, read in the same round trip as the entry; on a
+  // miss, stamp a fill with these. Empty when some dependency has no generation yet.
+  Generations generations;
+};
+
+struct CacheHealth {
+  bool healthy = true;
+  int64_t consecutive_failures = 0;
+  std::string last_error;
+};
+
+// A result cache with generation-validated entries. Dependencies are short names ("t:users",
+// "q:user_by_email"); an invalidation bumps their generations, which makes every entry stamped
+// with older generations unservable at once.
+class QueryCache {
+ public:
+  virtual ~QueryCache() = default;
+
+  // Reads the entry `key` and the current generations of `dependencies` in one round trip.
+  // Returns kUnavailable (never an error) when the cache cannot be reached in time.
+  virtual CacheLookup Lookup(const std::string& key,
+                             const std::vector<std::string>& dependencies) = 0;
+
+  // Returns the current generations of `dependencies`, creating missing ones. Fails with
+  // UNAVAILABLE when the cache cannot be reached.
+  virtual absl::StatusOr<Generations> CurrentGenerations(
+      const std::vector<std::string>& dependencies) = 0;
+
+  // Stores `payload` under `key` for `ttl`, stamped with `generations` (read before the
+  // database read that produced the payload). Fails with UNAVAILABLE.
+  virtual absl::Status Fill(const std::string& key, const std::string& payload,
+                            const Generations& generations, absl::Duration ttl) = 0;
+
+  // Bumps the generations of `dependencies` to values never used before. Returns once Redis
+  // applied it. Fails with UNAVAILABLE.
+  virtual absl::Status Invalidate(const std::vector<std::string>& dependencies) = 0;
+
+  // Returns the cache's reachability as last observed.
+  virtual CacheHealth Health() const = 0;
+
+  // Returns "<prefix>:" + suffix, the full key for a suffix.
+  virtual std::string Key(const std::string& suffix) const = 0;
+};
+
+}  // namespace querygate::cache
+
+#endif  // QUERYGATE_CACHE_QUERY_CACHE_H_

@@ -1,0 +1,278 @@
+#include "cache/redis_query_cache.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "cache/cache_entry.h"
+#include "cache/internal/redis_connection.h"
+
+namespace querygate::cache {
+namespace {
+
+// Sets each key to max(current + 1, server time in microseconds): a value never seen before,
+// even if the key was lost, so an entry stamped before the loss can never match again.
+constexpr char kBumpScript[] = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+for _, k in ipairs(KEYS) do
+  local cur = tonumber(redis.call('GET', k) or '0')
+  redis.call('SET', k, string.format('%.0f', math.max(cur + 1, now)))
+end
+return #KEYS)lua";
+
+// Creates missing keys the same way and returns every key's value.
+constexpr char kEnsureScript[] = R"lua(
+local t = redis.call('TIME')
+local now = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+local out = {}
+for i, k in ipairs(KEYS) do
+  redis.call('SET', k, now, 'NX')
+  out[i] = redis.call('GET', k)
+end
+return out)lua";
+
+int64_t NowNanos() { return absl::ToUnixNanos(absl::Now()); }
+
+bool ParseGeneration(const redisReply* reply, int64_t& out) {
+  if (reply == nullptr || reply->type != REDIS_REPLY_STRING) return false;
+  return absl::SimpleAtoi(absl::string_view(reply->str, reply->len), &out);
+}
+
+}  // namespace
+
+struct RedisQueryCache::Pool {
+  std::mutex mu;
+  std::condition_variable freed;
+  std::vector<internal::Context> idle;
+  int open = 0;
+};
+
+// A pooled connection for one call; dropped instead of returned once it failed.
+class RedisQueryCache::Borrowed {
+ public:
+  static absl::StatusOr<Borrowed> From(RedisQueryCache& cache) {
+    if (NowNanos() < cache.down_until_ns_.load(std::memory_order_relaxed)) {
+      return absl::UnavailableError("redis is down (backing off)");
+    }
+    Pool& pool = *cache.pool_;
+    std::unique_lock<std::mutex> lock(pool.mu);
+    absl::Time give_up = absl::Now() + cache.options_.command_timeout;
+    while (pool.idle.empty() && pool.open >= cache.options_.pool_size) {
+      if (pool.freed.wait_for(lock, absl::ToChronoNanoseconds(give_up - absl::Now())) ==
+          std::cv_status::timeout) {
+        return absl::UnavailableError("no redis connection became free in time");
+      }
+    }
+    if (!pool.idle.empty()) {
+      internal::Context context = std::move(pool.idle.back());
+      pool.idle.pop_back();
+      return Borrowed(cache, std::move(context));
+    }
+    ++pool.open;
+    lock.unlock();
+    auto context = internal::Connect(cache.options_);
+    if (!context.ok()) {
+      lock.lock();
+      --pool.open;
+      pool.freed.notify_one();
+      cache.RecordFailure(context.status());
+      return context.status();
+    }
+    return Borrowed(cache, *std::move(context));
+  }
+
+  Borrowed(Borrowed&& other) noexcept
+      : cache_(other.cache_), context_(std::move(other.context_)), failed_(other.failed_) {}
+  ~Borrowed() {
+    if (context_ == nullptr) return;
+    Pool& pool = *cache_->pool_;
+    std::lock_guard<std::mutex> lock(pool.mu);
+    if (failed_) {
+      --pool.open;
+      context_.reset();
+    } else {
+      pool.idle.push_back(std::move(context_));
+    }
+    pool.freed.notify_one();
+  }
+
+  redisContext* get() { return context_.get(); }
+
+  // Passes `status` through, recording the outcome; a lost connection is not reused.
+  absl::Status Track(absl::Status status) {
+    if (status.code() == absl::StatusCode::kUnavailable) {
+      failed_ = true;
+      cache_->RecordFailure(status);
+    } else {
+      cache_->RecordSuccess();
+    }
+    return status;
+  }
+
+ private:
+  Borrowed(RedisQueryCache& cache, internal::Context context)
+      : cache_(&cache), context_(std::move(context)) {}
+
+  RedisQueryCache* cache_;
+  internal::Context context_;
+  bool failed_ = false;
+};
+
+RedisQueryCache::RedisQueryCache(RedisOptions options)
+    : options_(std::move(options)), pool_(std::make_unique<Pool>()) {
+  prober_ = std::thread([this] { ProbeLoop(); });
+}
+
+RedisQueryCache::~RedisQueryCache() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  prober_.join();
+}
+
+std::string RedisQueryCache::Key(const std::string& suffix) const {
+  return absl::StrCat(options_.key_prefix, ":", suffix);
+}
+
+std::vector<std::string> RedisQueryCache::GenerationKeys(
+    const std::vector<std::string>& dependencies) const {
+  std::vector<std::string> keys;
+  keys.reserve(dependencies.size());
+  for (const std::string& d : dependencies) keys.push_back(Key(absl::StrCat("gen:", d)));
+  return keys;
+}
+
+CacheLookup RedisQueryCache::Lookup(const std::string& key,
+                                    const std::vector<std::string>& dependencies) {
+  CacheLookup result;
+  auto conn = Borrowed::From(*this);
+  if (!conn.ok()) {
+    result.outcome = CacheLookup::Outcome::kUnavailable;
+    return result;
+  }
+  std::vector<std::string> args = {"MGET", key};
+  for (std::string& k : GenerationKeys(dependencies)) args.push_back(std::move(k));
+  auto reply = internal::Command(conn->get(), args);
+  absl::Status status = conn->Track(reply.status());
+  if (!status.ok() || (*reply)->type != REDIS_REPLY_ARRAY ||
+      (*reply)->elements != args.size() - 1) {
+    result.outcome = CacheLookup::Outcome::kUnavailable;
+    return result;
+  }
+  const redisReply* array = reply->get();
+  Generations current(dependencies.size());
+  bool complete = true;
+  for (size_t i = 0; i < dependencies.size(); ++i) {
+    complete = ParseGeneration(array->element[i + 1], current[i]) && complete;
+  }
+  if (complete) result.generations = current;
+  const redisReply* entry_reply = array->element[0];
+  if (!complete || entry_reply == nullptr || entry_reply->type != REDIS_REPLY_STRING) {
+    return result;
+  }
+  std::optional<CacheEntry> entry =
+      DecodeEntry(absl::string_view(entry_reply->str, entry_reply->len));
+  if (!entry || entry->generations != current) return result;
+  int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  result.outcome = CacheLookup::Outcome::kHit;
+  result.age_ms = std::max<int64_t>(0, now_ms - entry->filled_at_ms);
+  result.ttl_ms = std::max<int64_t>(0, entry->ttl_ms - result.age_ms);
+  result.payload = std::move(entry->payload);
+  return result;
+}
+
+absl::StatusOr<Generations> RedisQueryCache::CurrentGenerations(
+    const std::vector<std::string>& dependencies) {
+  auto conn = Borrowed::From(*this);
+  if (!conn.ok()) return conn.status();
+  std::vector<std::string> args = {"EVAL", kEnsureScript, absl::StrCat(dependencies.size())};
+  for (std::string& k : GenerationKeys(dependencies)) args.push_back(std::move(k));
+  auto reply = internal::Command(conn->get(), args);
+  absl::Status status = conn->Track(reply.status());
+  if (!status.ok()) return status;
+  if ((*reply)->type != REDIS_REPLY_ARRAY || (*reply)->elements != dependencies.size()) {
+    return absl::InternalError("unexpected reply to the generation script");
+  }
+  Generations out(dependencies.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!ParseGeneration((*reply)->element[i], out[i])) {
+      return absl::InternalError("bad generation value in redis");
+    }
+  }
+  return out;
+}
+
+absl::Status RedisQueryCache::Fill(const std::string& key, const std::string& payload,
+                                   const Generations& generations, absl::Duration ttl) {
+  CacheEntry entry;
+  entry.filled_at_ms = absl::ToUnixMillis(absl::Now());
+  entry.ttl_ms = absl::ToInt64Milliseconds(ttl);
+  entry.generations = generations;
+  entry.payload = payload;
+  auto conn = Borrowed::From(*this);
+  if (!conn.ok()) return conn.status();
+  auto reply = internal::Command(conn->get(), {"SET", key, EncodeEntry(entry), "PX",
+                                               absl::StrCat(std::max<int64_t>(1, entry.ttl_ms))});
+  return conn->Track(reply.status());
+}
+
+absl::Status RedisQueryCache::Invalidate(const std::vector<std::string>& dependencies) {
+  if (dependencies.empty()) return absl::OkStatus();
+  auto conn = Borrowed::From(*this);
+  if (!conn.ok()) return conn.status();
+  std::vector<std::string> args = {"EVAL", kBumpScript, absl::StrCat(dependencies.size())};
+  for (std::string& k : GenerationKeys(dependencies)) args.push_back(std::move(k));
+  auto reply = internal::Command(conn->get(), args);
+  return conn->Track(reply.status());
+}
+
+CacheHealth RedisQueryCache::Health() const {
+  CacheHealth health;
+  health.consecutive_failures = consecutive_failures_.load();
+  health.healthy = health.consecutive_failures == 0;
+  std::lock_guard<std::mutex> lock(error_mu_);
+  health.last_error = last_error_;
+  return health;
+}
+
+void RedisQueryCache::RecordSuccess() {
+  if (consecutive_failures_.load(std::memory_order_relaxed) == 0) return;
+  consecutive_failures_.store(0);
+  backoff_ns_.store(0);
+  down_until_ns_.store(0);
+}
+
+void RedisQueryCache::RecordFailure(const absl::Status& status) {
+  consecutive_failures_.fetch_add(1);
+  int64_t backoff = backoff_ns_.load();
+  backoff = backoff == 0 ? absl::ToInt64Nanoseconds(options_.min_backoff)
+                         : std::min(backoff * 2, absl::ToInt64Nanoseconds(options_.max_backoff));
+  backoff_ns_.store(backoff);
+  down_until_ns_.store(NowNanos() + backoff);
+  std::lock_guard<std::mutex> lock(error_mu_);
+  last_error_ = std::string(status.message());
+}
+
+void RedisQueryCache::ProbeLoop() {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(100));
+    if (stopping_ || consecutive_failures_.load() == 0) continue;
+    if (NowNanos() < down_until_ns_.load()) continue;
+    lock.unlock();
+    auto context = internal::Connect(options_);
+    absl::Status status = context.status();
+    if (status.ok()) status = internal::Command(context->get(), {"PING"}).status();
+    if (status.ok()) {
+      RecordSuccess();
+    } else {
+      RecordFailure(status);
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace querygate::cache

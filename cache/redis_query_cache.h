@@ -1,0 +1,58 @@
+#ifndef QUERYGATE_CACHE_REDIS_QUERY_CACHE_H_
+#define QUERYGATE_CACHE_REDIS_QUERY_CACHE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cache/query_cache.h"
+#include "cache/redis_options.h"
+
+namespace querygate::cache {
+
+// QueryCache on Redis through a bounded pool of hiredis connections. After a failure the
+// cache is considered down for a backoff period (doubling up to max_backoff) during which
+// calls fail fast; a prober thread PINGs to notice recovery.
+class RedisQueryCache : public QueryCache {
+ public:
+  explicit RedisQueryCache(RedisOptions options);
+  ~RedisQueryCache() override;
+
+  CacheLookup Lookup(const std::string& key, const std::vector<std::string>& dependencies) override;
+  absl::StatusOr<Generations> CurrentGenerations(
+      const std::vector<std::string>& dependencies) override;
+  absl::Status Fill(const std::string& key, const std::string& payload,
+                    const Generations& generations, absl::Duration ttl) override;
+  absl::Status Invalidate(const std::vector<std::string>& dependencies) override;
+  CacheHealth Health() const override;
+  std::string Key(const std::string& suffix) const override;
+
+ private:
+  class Borrowed;
+  struct Pool;
+
+  std::vector<std::string> GenerationKeys(const std::vector<std::string>& dependencies) const;
+  void RecordSuccess();
+  void RecordFailure(const absl::Status& status);
+  void ProbeLoop();
+
+  const RedisOptions options_;
+  std::unique_ptr<Pool> pool_;
+  std::atomic<int64_t> down_until_ns_{0};
+  std::atomic<int64_t> backoff_ns_{0};
+  std::atomic<int64_t> consecutive_failures_{0};
+  mutable std::mutex error_mu_;
+  std::string last_error_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread prober_;
+};
+
+}  // namespace querygate::cache
+
+#endif  // QUERYGATE_CACHE_REDIS_QUERY_CACHE_H_

@@ -1,0 +1,120 @@
+// querygate: the command-line tool. Settings win in this order: flags, environment
+// (QUERYGATE_*), the config file (--config or QUERYGATE_CONFIG), built-in defaults.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "client/cli/cli_context.h"
+#include "client/cli/migrate_command.h"
+#include "client/cli/schema_command.h"
+#include "nlohmann/json.hpp"
+
+namespace {
+
+constexpr char kUsage[] = R"(usage: querygate [global options] <command> [args]
+
+Commands:
+  schema validate|sql    check the schema files, print their DDL
+  migrate up|down|status|plan|new
+                         manage the database schema (see `querygate migrate --help`)
+
+Global options:
+  --config FILE          JSON config file (also QUERYGATE_CONFIG)
+  --database-url URL     PostgreSQL URL (also QUERYGATE_DATABASE_URL)
+  --schema-dir DIR       schema directory, default "schemas" (also QUERYGATE_SCHEMA_DIR)
+  --migrations-dir DIR   migrations directory, default <schema-dir>/migrations
+  --target HOST:PORT     querygate server (also QUERYGATE_TARGET)
+  --json                 machine-readable output where supported
+  --help                 show this help
+)";
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+// Applies the config file's settings to `ctx`; returns false (after printing why) on error.
+bool ApplyConfigFile(const std::string& path, querygate::cli::CliContext& ctx) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "error: cannot read config file " << path << "\n";
+    return false;
+  }
+  nlohmann::json config = nlohmann::json::parse(in, nullptr, false);
+  if (config.is_discarded() || !config.is_object()) {
+    std::cerr << "error: config file " << path << " is not a JSON object\n";
+    return false;
+  }
+  if (config.contains("database") && config["database"].contains("url")) {
+    ctx.database_url = config["database"]["url"].get<std::string>();
+  }
+  if (config.contains("schema_dir")) ctx.schema_dir = config["schema_dir"].get<std::string>();
+  if (config.contains("migrations_dir")) {
+    ctx.migrations_dir = config["migrations_dir"].get<std::string>();
+  }
+  if (config.contains("target")) ctx.target = config["target"].get<std::string>();
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  querygate::cli::CliContext ctx;
+  ctx.out = &std::cout;
+  ctx.err = &std::cerr;
+  std::vector<std::string> args(argv + 1, argv + argc);
+
+  std::string config_path = Env("QUERYGATE_CONFIG");
+  std::string flag_database_url, flag_schema_dir, flag_migrations_dir, flag_target;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&](std::string& into) {
+      if (i + 1 >= args.size()) {
+        std::cerr << "error: " << arg << " needs a value\n";
+        std::exit(2);
+      }
+      into = args[++i];
+    };
+    if (arg == "--config") {
+      value(config_path);
+    } else if (arg == "--database-url") {
+      value(flag_database_url);
+    } else if (arg == "--schema-dir") {
+      value(flag_schema_dir);
+    } else if (arg == "--migrations-dir") {
+      value(flag_migrations_dir);
+    } else if (arg == "--target") {
+      value(flag_target);
+    } else if (arg == "--json") {
+      ctx.json_output = true;
+    } else {
+      rest.push_back(arg);
+    }
+  }
+  if (!config_path.empty() && !ApplyConfigFile(config_path, ctx)) return 2;
+  auto pick = [](std::string& into, const std::string& flag, const char* env) {
+    if (!flag.empty()) {
+      into = flag;
+    } else if (!Env(env).empty()) {
+      into = Env(env);
+    }
+  };
+  pick(ctx.database_url, flag_database_url, "QUERYGATE_DATABASE_URL");
+  pick(ctx.schema_dir, flag_schema_dir, "QUERYGATE_SCHEMA_DIR");
+  pick(ctx.migrations_dir, flag_migrations_dir, "QUERYGATE_MIGRATIONS_DIR");
+  pick(ctx.target, flag_target, "QUERYGATE_TARGET");
+
+  if (rest.empty() || rest[0] == "--help" || rest[0] == "-h" || rest[0] == "help") {
+    (rest.empty() ? std::cerr : std::cout) << kUsage;
+    return rest.empty() ? 2 : 0;
+  }
+  std::string command = rest[0];
+  std::vector<std::string> sub(rest.begin() + 1, rest.end());
+  if (command == "schema") return querygate::cli::RunSchemaCommand(ctx, sub);
+  if (command == "migrate") return querygate::cli::RunMigrateCommand(ctx, sub);
+  std::cerr << "error: unknown command " << command << "\n" << kUsage;
+  return 2;
+}

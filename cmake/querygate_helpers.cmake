@@ -1,0 +1,21 @@
+# querygate_library(NAME SOURCES... DEPS...) defines querygate_NAME with alias querygate::NAME.
+function(querygate_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(querygate_${name} STATIC ${ARG_SOURCES})
+  add_library(querygate::${name} ALIAS querygate_${name})
+  target_include_directories(querygate_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(querygate_${name} PRIVATE -Wall -Wextra -Werror)
+  target_link_libraries(querygate_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# querygate_test(NAME LABEL SOURCES... DEPS...) builds one GoogleTest binary and registers its cases.
+function(querygate_test name label)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE -Wall -Wextra -Werror)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  gtest_discover_tests(${name}
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS ${label} ENVIRONMENT "QUERYGATE_SOURCE_DIR=${PROJECT_SOURCE_DIR};QUERYGATE_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+endfunction()

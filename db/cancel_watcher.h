@@ -1,0 +1,54 @@
+#ifndef QUERYGATE_DB_CANCEL_WATCHER_H_
+#define QUERYGATE_DB_CANCEL_WATCHER_H_
+
+#include <condition_variable>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "absl/time/time.h"
+#include "db/session.h"
+
+namespace querygate::db {
+
+// Cancels the running statement of a session once its caller has gone away. A thread polls
+// the registered predicates every `interval`.
+class CancelWatcher {
+ public:
+  explicit CancelWatcher(absl::Duration interval = absl::Milliseconds(10));
+  ~CancelWatcher();
+
+  // Watches `session` until the returned handle is destroyed; `cancelled` is called from the
+  // watcher thread and must be cheap and thread-safe.
+  class Handle {
+   public:
+    Handle() = default;
+    Handle(Handle&& other) noexcept;
+    Handle& operator=(Handle&&) = delete;
+    ~Handle();
+
+   private:
+    friend class CancelWatcher;
+    struct Entry;
+    Handle(CancelWatcher* watcher, std::list<Entry*>::iterator it) : watcher_(watcher), it_(it) {}
+    CancelWatcher* watcher_ = nullptr;
+    std::list<Entry*>::iterator it_;
+  };
+
+  Handle Watch(Session* session, std::function<bool()> cancelled);
+
+ private:
+  void Loop();
+
+  const absl::Duration interval_;
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  std::list<Handle::Entry*> entries_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace querygate::db
+
+#endif  // QUERYGATE_DB_CANCEL_WATCHER_H_

@@ -1,0 +1,224 @@
+#include "migrate/diff.h"
+
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "migrate/sql_ident.h"
+#include "migrate/type_change.h"
+
+namespace querygate::migrate {
+namespace {
+
+// The phases a plan runs in; removals of dependent objects come before what they depend on.
+enum Phase {
+  kDropForeignKeys,
+  kDropConstraints,
+  kDropIndexes,
+  kCreateTables,
+  kAddColumns,
+  kAlterColumns,
+  kAddConstraints,
+  kAddForeignKeys,
+  kCreateIndexes,
+  kDropColumns,
+  kDropTables,
+  kPhaseCount
+};
+
+using Phases = std::vector<std::vector<Change>>;
+
+std::string SerialType(const std::string& type) {
+  if (type == "bigint") return "bigserial";
+  if (type == "integer") return "serial";
+  if (type == "smallint") return "smallserial";
+  return type;
+}
+
+std::string ColumnDefinition(const CatalogColumn& column) {
+  std::string out = absl::StrCat(QuoteIdent(column.name), " ",
+                                 column.serial ? SerialType(column.type) : column.type);
+  if (column.not_null) absl::StrAppend(&out, " NOT NULL");
+  if (column.default_expr) absl::StrAppend(&out, " DEFAULT ", *column.default_expr);
+  return out;
+}
+
+void Add(Phases& phases, Phase phase, std::string summary, std::string sql,
+         bool destructive = false) {
+  phases[phase].push_back({std::move(summary), std::move(sql), destructive});
+}
+
+std::string AlterTable(const std::string& table) {
+  return absl::StrCat("ALTER TABLE ", QuoteIdent(table), " ");
+}
+
+void AddConstraint(Phases& phases, const std::string& table, const CatalogConstraint& c) {
+  Add(phases, c.kind == 'f' ? kAddForeignKeys : kAddConstraints,
+      absl::StrCat("add constraint ", c.name, " on ", table),
+      absl::StrCat(AlterTable(table), "ADD CONSTRAINT ", QuoteIdent(c.name), " ", c.definition,
+                   ";"));
+}
+
+void DropConstraint(Phases& phases, const std::string& table, const CatalogConstraint& c) {
+  Add(phases, c.kind == 'f' ? kDropForeignKeys : kDropConstraints,
+      absl::StrCat("drop constraint ", c.name, " on ", table),
+      absl::StrCat(AlterTable(table), "DROP CONSTRAINT ", QuoteIdent(c.name), ";"));
+}
+
+void CreateIndex(Phases& phases, const std::string& table, const CatalogIndex& index) {
+  Add(phases, kCreateIndexes, absl::StrCat("create index ", index.name, " on ", table),
+      absl::StrCat(index.definition, ";"));
+}
+
+void DropIndex(Phases& phases, const std::string& table, const CatalogIndex& index) {
+  Add(phases, kDropIndexes, absl::StrCat("drop index ", index.name, " on ", table),
+      absl::StrCat("DROP INDEX ", QuoteIdent(index.name), ";"));
+}
+
+void CreateTable(Phases& phases, const CatalogTable& table) {
+  std::vector<std::string> lines;
+  for (const CatalogColumn& column : table.columns) lines.push_back(ColumnDefinition(column));
+  for (const CatalogConstraint& c : table.constraints) {
+    if (c.kind == 'f') continue;
+    lines.push_back(absl::StrCat("CONSTRAINT ", QuoteIdent(c.name), " ", c.definition));
+  }
+  Add(phases, kCreateTables, absl::StrCat("create table ", table.name),
+      absl::StrCat("CREATE TABLE ", QuoteIdent(table.name), " (\n  ", absl::StrJoin(lines, ",\n  "),
+                   "\n);"));
+  for (const CatalogConstraint& c : table.constraints) {
+    if (c.kind == 'f') AddConstraint(phases, table.name, c);
+  }
+  for (const CatalogIndex& index : table.indexes) CreateIndex(phases, table.name, index);
+}
+
+void AlterColumn(Phases& phases, const std::string& table, const CatalogColumn& from,
+                 const CatalogColumn& to) {
+  const std::string alter =
+      absl::StrCat(AlterTable(table), "ALTER COLUMN ", QuoteIdent(to.name), " ");
+  const std::string what = absl::StrCat(table, ".", to.name);
+  bool type_changes = from.type != to.type;
+  bool default_changes = from.default_expr != to.default_expr || from.serial != to.serial;
+  if (type_changes && from.default_expr && !from.serial) {
+    Add(phases, kAlterColumns, absl::StrCat("drop default of ", what),
+        absl::StrCat(alter, "DROP DEFAULT;"));
+    default_changes = true;
+  }
+  if (type_changes) {
+    bool widening = IsWideningTypeChange(from.type, to.type);
+    Add(phases, kAlterColumns,
+        absl::StrCat("change type of ", what, " from ", from.type, " to ", to.type,
+                     widening ? "" : " (may lose data)"),
+        absl::StrCat(alter, "TYPE ", to.type, " USING ", QuoteIdent(to.name), "::", to.type, ";"),
+        !widening);
+  }
+  if (default_changes) {
+    if (to.serial && !from.serial) {
+      std::string sequence = absl::StrCat(table, "_", to.name, "_seq");
+      Add(phases, kAlterColumns, absl::StrCat("make ", what, " draw from a sequence"),
+          absl::StrCat("CREATE SEQUENCE IF NOT EXISTS ", QuoteIdent(sequence), " OWNED BY ",
+                       QuoteIdent(table), ".", QuoteIdent(to.name), ";\n", alter,
+                       "SET DEFAULT nextval('", sequence, "');"));
+    } else if (to.default_expr) {
+      Add(phases, kAlterColumns, absl::StrCat("set default of ", what),
+          absl::StrCat(alter, "SET DEFAULT ", *to.default_expr, ";"));
+    } else if (from.default_expr || from.serial) {
+      Add(phases, kAlterColumns, absl::StrCat("drop default of ", what),
+          absl::StrCat(alter, "DROP DEFAULT;"));
+    }
+  }
+  if (from.not_null != to.not_null) {
+    Add(phases, kAlterColumns,
+        absl::StrCat(to.not_null ? "make " : "allow NULL in ", what,
+                     to.not_null ? " NOT NULL" : ""),
+        absl::StrCat(alter, to.not_null ? "SET NOT NULL;" : "DROP NOT NULL;"));
+  }
+}
+
+template <typename T>
+const T* FindByName(const std::vector<T>& items, const std::string& name) {
+  for (const T& item : items) {
+    if (item.name == name) return &item;
+  }
+  return nullptr;
+}
+
+void DiffTable(Phases& phases, const CatalogTable& from, const CatalogTable& to) {
+  for (const CatalogColumn& column : to.columns) {
+    const CatalogColumn* old = from.FindColumn(column.name);
+    if (old == nullptr) {
+      Add(phases, kAddColumns, absl::StrCat("add column ", to.name, ".", column.name),
+          absl::StrCat(AlterTable(to.name), "ADD COLUMN ", ColumnDefinition(column), ";"));
+    } else {
+      AlterColumn(phases, to.name, *old, column);
+    }
+  }
+  for (const CatalogColumn& column : from.columns) {
+    if (to.FindColumn(column.name) == nullptr) {
+      Add(phases, kDropColumns, absl::StrCat("drop column ", to.name, ".", column.name),
+          absl::StrCat(AlterTable(to.name), "DROP COLUMN ", QuoteIdent(column.name), ";"), true);
+    }
+  }
+  for (const CatalogConstraint& c : from.constraints) {
+    const CatalogConstraint* now = FindByName(to.constraints, c.name);
+    if (now == nullptr || now->definition != c.definition || now->kind != c.kind) {
+      DropConstraint(phases, to.name, c);
+    }
+  }
+  for (const CatalogConstraint& c : to.constraints) {
+    const CatalogConstraint* old = FindByName(from.constraints, c.name);
+    if (old == nullptr || old->definition != c.definition || old->kind != c.kind) {
+      AddConstraint(phases, to.name, c);
+    }
+  }
+  for (const CatalogIndex& index : from.indexes) {
+    const CatalogIndex* now = FindByName(to.indexes, index.name);
+    if (now == nullptr || now->definition != index.definition) DropIndex(phases, to.name, index);
+  }
+  for (const CatalogIndex& index : to.indexes) {
+    const CatalogIndex* old = FindByName(from.indexes, index.name);
+    if (old == nullptr || old->definition != index.definition) CreateIndex(phases, to.name, index);
+  }
+}
+
+}  // namespace
+
+std::vector<Change> Plan::Destructive() const {
+  std::vector<Change> out;
+  for (const Change& change : changes) {
+    if (change.destructive) out.push_back(change);
+  }
+  return out;
+}
+
+std::string Plan::Sql() const {
+  std::string out;
+  for (const Change& change : changes) absl::StrAppend(&out, change.sql, "\n");
+  return out;
+}
+
+Plan DiffCatalogs(const Catalog& from, const Catalog& to) {
+  Phases phases(kPhaseCount);
+  for (const auto& [name, table] : to.tables) {
+    auto old = from.tables.find(name);
+    if (old == from.tables.end()) {
+      CreateTable(phases, table);
+    } else {
+      DiffTable(phases, old->second, table);
+    }
+  }
+  for (const auto& [name, table] : from.tables) {
+    if (to.tables.count(name)) continue;
+    for (const CatalogConstraint& c : table.constraints) {
+      if (c.kind == 'f') DropConstraint(phases, name, c);
+    }
+    Add(phases, kDropTables, absl::StrCat("drop table ", name),
+        absl::StrCat("DROP TABLE ", QuoteIdent(name), ";"), true);
+  }
+  Plan plan;
+  for (auto& phase : phases) {
+    for (Change& change : phase) plan.changes.push_back(std::move(change));
+  }
+  return plan;
+}
+
+}  // namespace querygate::migrate

@@ -1,0 +1,292 @@
+#include "migrate/migrator.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "common/status_macros.h"
+#include "db/session.h"
+#include "migrate/introspect.h"
+#include "migrate/shadow_workspace.h"
+#include "schema/ddl.h"
+#include "schema/loader.h"
+
+namespace querygate::migrate {
+namespace {
+
+constexpr char kBootstrapSql[] = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  id text PRIMARY KEY,
+  description text NOT NULL,
+  checksum text NOT NULL,
+  executed_at timestamptz NOT NULL DEFAULT now()
+);)sql";
+
+struct AppliedRecord {
+  std::string description;
+  std::string checksum;
+  std::string executed_at;
+};
+
+using AppliedMap = std::map<std::string, AppliedRecord>;
+
+absl::Status Annotate(const absl::Status& status, absl::string_view context) {
+  return absl::Status(status.code(), absl::StrCat(context, ": ", status.message()));
+}
+
+std::string Label(const MigrationFile& m) { return absl::StrCat(m.id, "_", m.description); }
+
+absl::StatusOr<std::string> DesiredDdl(const std::string& schema_dir) {
+  schema::LoadResult loaded = schema::LoadSchemaDir(schema_dir);
+  if (!loaded.ok()) {
+    std::vector<std::string> lines;
+    for (const auto& error : loaded.errors) lines.push_back(error.ToString());
+    return absl::InvalidArgumentError(
+        absl::StrCat("the schema in ", schema_dir, " is invalid:\n", absl::StrJoin(lines, "\n")));
+  }
+  return schema::GenerateDdl(loaded.schema);
+}
+
+absl::StatusOr<AppliedMap> ReadApplied(db::Session& session) {
+  QG_ASSIGN_OR_RETURN(db::ResultSet exists,
+                      session.Query("SELECT to_regclass('schema_migrations') IS NOT NULL"));
+  AppliedMap applied;
+  if (exists.Text(0, 0) != "t") return applied;
+  QG_ASSIGN_OR_RETURN(
+      db::ResultSet rows,
+      session.Query("SELECT id, description, checksum, executed_at::text FROM schema_migrations"));
+  for (size_t r = 0; r < rows.rows.size(); ++r) {
+    applied[rows.Text(r, 0)] = {rows.Text(r, 1), rows.Text(r, 2), rows.Text(r, 3)};
+  }
+  return applied;
+}
+
+absl::StatusOr<std::unique_ptr<ShadowWorkspace>> OpenWorkspace(const MigratorOptions& options) {
+  return ShadowWorkspace::Open(options.database_url, options.connect_timeout);
+}
+
+std::vector<Script> ScriptsOf(const std::vector<MigrationFile>& files) {
+  std::vector<Script> scripts;
+  for (const MigrationFile& file : files) scripts.push_back({Label(file), &file.up_sql});
+  return scripts;
+}
+
+// Holds the migration advisory lock for the lifetime of the object.
+class MigrationLock {
+ public:
+  static absl::StatusOr<MigrationLock> Acquire(db::Session& session, int64_t key) {
+    QG_RETURN_IF_ERROR(session.Query("SELECT pg_advisory_lock($1)", {absl::StrCat(key)}).status());
+    return MigrationLock(session, key);
+  }
+  MigrationLock(MigrationLock&& other) noexcept : session_(other.session_), key_(other.key_) {
+    other.session_ = nullptr;
+  }
+  MigrationLock(const MigrationLock&) = delete;
+  ~MigrationLock() {
+    if (session_ != nullptr && session_->healthy()) {
+      (void)session_->Query("SELECT pg_advisory_unlock($1)", {absl::StrCat(key_)});
+    }
+  }
+
+ private:
+  MigrationLock(db::Session& session, int64_t key) : session_(&session), key_(key) {}
+  db::Session* session_;
+  int64_t key_;
+};
+
+absl::Status CheckAppliedUnchanged(const AppliedMap& applied,
+                                   const std::vector<MigrationFile>& files) {
+  std::map<std::string, const MigrationFile*> by_id;
+  for (const MigrationFile& file : files) by_id[file.id] = &file;
+  std::vector<std::string> problems;
+  for (const auto& [id, record] : applied) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {
+      problems.push_back(
+          absl::StrCat("applied migration ", id, "_", record.description, " has no file any more"));
+    } else if (it->second->checksum != record.checksum) {
+      problems.push_back(absl::StrCat("applied migration ", Label(*it->second),
+                                      " was changed after it was applied (", it->second->up_path,
+                                      ")"));
+    }
+  }
+  if (problems.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrJoin(problems, "; "));
+}
+
+}  // namespace
+
+bool StatusReport::HasDrift() const {
+  if (!database_drift.empty()) return true;
+  for (const MigrationState& m : migrations) {
+    if (m.file_missing || m.checksum_changed) return true;
+  }
+  return false;
+}
+
+absl::Status RefuseDestructive(const Plan& plan) {
+  std::vector<Change> destructive = plan.Destructive();
+  if (destructive.empty()) return absl::OkStatus();
+  std::vector<std::string> lines;
+  for (const Change& change : destructive) lines.push_back(absl::StrCat("  - ", change.summary));
+  return absl::FailedPreconditionError(
+      absl::StrCat("refusing destructive changes (pass --allow-destructive to accept):\n",
+                   absl::StrJoin(lines, "\n")));
+}
+
+absl::StatusOr<std::vector<std::string>> Migrator::Up() {
+  QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
+  QG_ASSIGN_OR_RETURN(auto session,
+                      db::Session::Connect(options_.database_url, options_.connect_timeout));
+  QG_ASSIGN_OR_RETURN(MigrationLock lock, MigrationLock::Acquire(*session, options_.lock_key));
+  QG_RETURN_IF_ERROR(session->Transact([](db::Transaction& tx) {
+    QG_RETURN_IF_ERROR(tx.Execute(kBootstrapSql));
+    return tx.Execute(schema::UuidV7FunctionSql());
+  }));
+  QG_ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(*session));
+  QG_RETURN_IF_ERROR(CheckAppliedUnchanged(applied, files));
+  std::vector<std::string> done;
+  for (const MigrationFile& file : files) {
+    if (applied.count(file.id)) continue;
+    absl::Status status = session->Transact([&](db::Transaction& tx) {
+      QG_RETURN_IF_ERROR(tx.Execute(file.up_sql));
+      return tx
+          .Query("INSERT INTO schema_migrations (id, description, checksum) VALUES ($1, $2, $3)",
+                 {file.id, file.description, file.checksum})
+          .status();
+    });
+    if (!status.ok()) {
+      return Annotate(status,
+                      absl::StrCat("migration ", Label(file), " failed and was rolled back"));
+    }
+    done.push_back(Label(file));
+  }
+  return done;
+}
+
+absl::StatusOr<std::vector<std::string>> Migrator::Down(std::optional<std::string> target_id) {
+  QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
+  QG_ASSIGN_OR_RETURN(auto session,
+                      db::Session::Connect(options_.database_url, options_.connect_timeout));
+  QG_ASSIGN_OR_RETURN(MigrationLock lock, MigrationLock::Acquire(*session, options_.lock_key));
+  QG_ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(*session));
+  if (target_id && !applied.count(*target_id)) {
+    return absl::NotFoundError(absl::StrCat("migration ", *target_id, " is not applied"));
+  }
+  std::vector<const MigrationFile*> to_undo;
+  for (auto it = files.rbegin(); it != files.rend(); ++it) {
+    if (!applied.count(it->id)) continue;
+    if (target_id && it->id == *target_id) break;
+    to_undo.push_back(&*it);
+    if (!target_id) break;
+  }
+  std::vector<std::string> done;
+  for (const MigrationFile* file : to_undo) {
+    if (!file->down_sql) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("migration ", Label(*file), " has no down script"));
+    }
+    absl::Status status = session->Transact([&](db::Transaction& tx) {
+      QG_RETURN_IF_ERROR(tx.Execute(*file->down_sql));
+      return tx.Query("DELETE FROM schema_migrations WHERE id = $1", {file->id}).status();
+    });
+    if (!status.ok()) {
+      return Annotate(status, absl::StrCat("rolling back ", Label(*file), " failed"));
+    }
+    done.push_back(Label(*file));
+  }
+  return done;
+}
+
+absl::StatusOr<StatusReport> Migrator::Status() {
+  QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
+  QG_ASSIGN_OR_RETURN(std::string desired_ddl, DesiredDdl(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(auto session,
+                      db::Session::Connect(options_.database_url, options_.connect_timeout));
+  QG_ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(*session));
+  StatusReport report;
+  std::vector<MigrationFile> applied_files;
+  for (const MigrationFile& file : files) {
+    MigrationState state;
+    state.id = file.id;
+    state.description = file.description;
+    auto it = applied.find(file.id);
+    if (it != applied.end()) {
+      state.applied = true;
+      state.executed_at = it->second.executed_at;
+      state.checksum_changed = it->second.checksum != file.checksum;
+      applied_files.push_back(file);
+    }
+    report.migrations.push_back(std::move(state));
+  }
+  for (const auto& [id, record] : applied) {
+    bool known = false;
+    for (const MigrationFile& file : files) known = known || file.id == id;
+    if (!known) {
+      MigrationState orphan;
+      orphan.id = id;
+      orphan.description = record.description;
+      orphan.applied = true;
+      orphan.executed_at = record.executed_at;
+      orphan.file_missing = true;
+      report.migrations.push_back(orphan);
+    }
+  }
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_));
+  QG_ASSIGN_OR_RETURN(Catalog expected, shadow->Replay(ScriptsOf(applied_files)));
+  QG_ASSIGN_OR_RETURN(Catalog live_raw, IntrospectCatalog(*session));
+  QG_ASSIGN_OR_RETURN(Catalog live, shadow->Normalize(live_raw));
+  report.database_drift = DiffCatalogs(expected, live);
+  Catalog all = expected;
+  if (applied_files.size() != files.size()) {
+    QG_ASSIGN_OR_RETURN(all, shadow->Replay(ScriptsOf(files)));
+  }
+  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_ddl}}));
+  report.unmigrated_schema_changes = DiffCatalogs(all, desired);
+  return report;
+}
+
+absl::StatusOr<Plan> Migrator::PlanLive() {
+  QG_ASSIGN_OR_RETURN(std::string desired_ddl, DesiredDdl(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_));
+  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_ddl}}));
+  QG_ASSIGN_OR_RETURN(auto session,
+                      db::Session::Connect(options_.database_url, options_.connect_timeout));
+  QG_ASSIGN_OR_RETURN(Catalog live_raw, IntrospectCatalog(*session));
+  QG_ASSIGN_OR_RETURN(Catalog live, shadow->Normalize(live_raw));
+  return DiffCatalogs(live, desired);
+}
+
+absl::StatusOr<NewMigration> Migrator::New(const std::string& name, bool allow_destructive) {
+  QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
+  QG_ASSIGN_OR_RETURN(std::string desired_ddl, DesiredDdl(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_));
+  QG_ASSIGN_OR_RETURN(Catalog prior, shadow->Replay(ScriptsOf(files)));
+  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_ddl}}));
+  NewMigration result;
+  result.up = DiffCatalogs(prior, desired);
+  if (result.up.empty()) {
+    return absl::NotFoundError("no changes: the existing migrations already produce the schema");
+  }
+  if (!allow_destructive) QG_RETURN_IF_ERROR(RefuseDestructive(result.up));
+  result.down = DiffCatalogs(desired, prior);
+  result.id = NextMigrationId(files);
+  std::string stem = absl::StrCat(result.id, "_", SanitizeMigrationName(name));
+  auto header = [&](const Plan& plan, absl::string_view direction) {
+    std::string text =
+        absl::StrCat("-- ", stem, " (", direction, "): generated by `querygate migrate new` from ",
+                     options_.schema_dir, ". Review it, then commit it.\n");
+    for (const Change& change : plan.changes) {
+      absl::StrAppend(&text, "--   ", change.summary, change.destructive ? " [destructive]" : "",
+                      "\n");
+    }
+    return absl::StrCat(text, "\n", plan.Sql());
+  };
+  QG_ASSIGN_OR_RETURN(result.up_path,
+                      WriteMigration(options_.migrations_dir, result.id, name,
+                                     header(result.up, "up"), header(result.down, "down")));
+  return result;
+}
+
+}  // namespace querygate::migrate

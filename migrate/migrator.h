@@ -1,0 +1,88 @@
+#ifndef QUERYGATE_MIGRATE_MIGRATOR_H_
+#define QUERYGATE_MIGRATE_MIGRATOR_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "migrate/diff.h"
+#include "migrate/migration_files.h"
+
+namespace querygate::migrate {
+
+struct MigratorOptions {
+  std::string database_url;
+  std::string schema_dir = "schemas";
+  std::string migrations_dir = "schemas/migrations";
+  absl::Duration connect_timeout = absl::Seconds(10);
+  // Key of the PostgreSQL advisory lock that serialises `up` and `down` runs.
+  int64_t lock_key = 7171717171;
+};
+
+struct MigrationState {
+  std::string id;
+  std::string description;
+  bool applied = false;
+  std::string executed_at;        // empty when pending
+  bool file_missing = false;      // applied, but its file is gone
+  bool checksum_changed = false;  // applied, but its file changed since
+};
+
+struct StatusReport {
+  std::vector<MigrationState> migrations;
+  // Steps that would turn the state the applied migrations produce into the live database:
+  // non-empty means somebody changed the database by hand.
+  Plan database_drift;
+  // Steps that would turn the state all migrations produce into the schema files: non-empty
+  // means the schema changed and `migrate new` is due.
+  Plan unmigrated_schema_changes;
+
+  bool HasDrift() const;
+};
+
+struct NewMigration {
+  std::string id;
+  std::string up_path;
+  Plan up;
+  Plan down;
+};
+
+// Applies, rolls back, plans and generates migrations for one database and one schema
+// directory. Schema-shaped states are learnt by replaying SQL into shadow databases, so the
+// role needs CREATEDB for Plan, Status and New.
+class Migrator {
+ public:
+  explicit Migrator(MigratorOptions options) : options_(std::move(options)) {}
+
+  // Applies every pending migration in id order, each in its own transaction, under an
+  // advisory lock. Returns the ids applied. Fails naming the migration that failed (which is
+  // rolled back whole), or FAILED_PRECONDITION when an applied migration's file changed.
+  absl::StatusOr<std::vector<std::string>> Up();
+
+  // Rolls back the last applied migration, or every migration after `target_id` (which stays
+  // applied). Returns the ids rolled back. Fails naming a migration without a down script.
+  absl::StatusOr<std::vector<std::string>> Down(std::optional<std::string> target_id);
+
+  // Reports applied and pending migrations and drift in both directions.
+  absl::StatusOr<StatusReport> Status();
+
+  // Returns the steps that bring the live database to the schema files.
+  absl::StatusOr<Plan> PlanLive();
+
+  // Writes a migration holding the difference between the state the existing migrations
+  // produce and the schema files. Fails with FAILED_PRECONDITION listing destructive steps
+  // unless `allow_destructive`, or NOT_FOUND ("no changes") when there is nothing to do.
+  absl::StatusOr<NewMigration> New(const std::string& name, bool allow_destructive);
+
+ private:
+  MigratorOptions options_;
+};
+
+// Returns a FAILED_PRECONDITION error listing the destructive steps of `plan`, or OK if none.
+absl::Status RefuseDestructive(const Plan& plan);
+
+}  // namespace querygate::migrate
+
+#endif  // QUERYGATE_MIGRATE_MIGRATOR_H_

@@ -1,0 +1,108 @@
+#include "rpc/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "rpc/cache_service_impl.h"
+#include "rpc/query_service_impl.h"
+
+namespace querygate::rpc {
+namespace {
+
+constexpr const char* kServiceNames[] = {"querygate.v1.QueryService", "querygate.v1.CacheService"};
+
+}  // namespace
+
+struct GrpcServer::Impl {
+  std::unique_ptr<QueryServiceImpl> query_service;
+  std::unique_ptr<CacheServiceImpl> cache_service;
+  std::unique_ptr<grpc::Server> server;
+  std::function<BackendHealth()> health;
+  absl::Duration health_interval;
+  int port = 0;
+  std::mutex mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  std::thread health_thread;
+
+  void SetHealth(const std::string& name, bool serving) {
+    server->GetHealthCheckService()->SetServingStatus(name, serving);
+  }
+
+  void HealthLoop() {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!stopping) {
+      lock.unlock();
+      BackendHealth h = health ? health() : BackendHealth{};
+      lock.lock();
+      if (stopping) break;
+      SetHealth("querygate.cache", h.cache_healthy);
+      SetHealth("querygate.database", h.database_healthy);
+      stop_cv.wait_for(lock, absl::ToChronoNanoseconds(health_interval));
+    }
+  }
+};
+
+GrpcServer::GrpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+GrpcServer::~GrpcServer() {
+  if (impl_->server != nullptr) Shutdown(absl::ZeroDuration());
+}
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const ServerOptions& options, service::QueryService* queries,
+    std::function<BackendHealth()> health) {
+  auto impl = std::make_unique<Impl>();
+  impl->query_service = std::make_unique<QueryServiceImpl>(queries);
+  impl->cache_service = std::make_unique<CacheServiceImpl>(queries);
+  impl->health = std::move(health);
+  impl->health_interval = options.health_interval;
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &impl->port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_send_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  grpc::ResourceQuota quota("querygate");
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.RegisterService(impl->query_service.get());
+  builder.RegisterService(impl->cache_service.get());
+  impl->server = builder.BuildAndStart();
+  if (impl->server == nullptr || impl->port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  impl->SetHealth("", true);
+  for (const char* name : kServiceNames) impl->SetHealth(name, true);
+  impl->health_thread = std::thread([raw = impl.get()] { raw->HealthLoop(); });
+  return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(impl)));
+}
+
+int GrpcServer::port() const { return impl_->port; }
+
+void GrpcServer::Shutdown(absl::Duration grace) {
+  if (impl_->server == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->stop_cv.notify_all();
+  if (impl_->health_thread.joinable()) impl_->health_thread.join();
+  impl_->server->GetHealthCheckService()->Shutdown();
+  impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  impl_->server->Wait();
+  impl_->server.reset();
+}
+
+}  // namespace querygate::rpc

@@ -1,0 +1,58 @@
+#ifndef QUERYGATE_RPC_GRPC_SERVER_H_
+#define QUERYGATE_RPC_GRPC_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/query_service.h"
+
+namespace querygate::rpc {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (see GrpcServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  int max_receive_message_bytes = 4 * 1024 * 1024;
+  int max_send_message_bytes = 16 * 1024 * 1024;
+  int max_concurrent_streams = 256;
+  // Upper bound on threads serving calls (sync server); excess calls get RESOURCE_EXHAUSTED.
+  int max_threads = 64;
+  // How often the health of dependencies is re-read into the health service.
+  absl::Duration health_interval = absl::Milliseconds(200);
+};
+
+// Health of the backends, as the server reports it.
+struct BackendHealth {
+  bool cache_healthy = true;
+  bool database_healthy = true;
+};
+
+// The gRPC front: QueryService, CacheService, grpc.health.v1.Health (overall, one entry per
+// service, plus "querygate.cache" and "querygate.database") and server reflection.
+class GrpcServer {
+ public:
+  ~GrpcServer();
+
+  // Binds and starts serving. Fails with UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
+                                                           service::QueryService* queries,
+                                                           std::function<BackendHealth()> health);
+
+  // The bound port (useful with port 0).
+  int port() const;
+
+  // Marks every health entry NOT_SERVING, stops accepting calls, lets in-flight calls finish
+  // until `grace` has passed, then cancels the rest. Returns when the server has stopped.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  struct Impl;
+  explicit GrpcServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace querygate::rpc
+
+#endif  // QUERYGATE_RPC_GRPC_SERVER_H_

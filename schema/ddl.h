@@ -1,0 +1,31 @@
+#ifndef QUERYGATE_SCHEMA_DDL_H_
+#define QUERYGATE_SCHEMA_DDL_H_
+
+#include <string>
+
+#include "schema/model.h"
+
+namespace querygate::schema {
+
+// PostgreSQL 15 DDL for a schema that loaded without errors: the generate_uuid_v7() function
+// when a column uses it, CREATE TABLE statements in foreign-key order (with ALTER TABLE ... ADD
+// CONSTRAINT for references to later tables), CREATE INDEX statements, then COMMENTs.
+// Deterministic: the same Schema always gives the same text.
+std::string GenerateDdl(const Schema& schema);
+
+// CREATE OR REPLACE FUNCTION generate_uuid_v7() for stock PostgreSQL 15 (no extension): a
+// version 7 UUID whose first 48 bits are the Unix time in milliseconds.
+std::string UuidV7FunctionSql();
+
+// The column type as written in CREATE TABLE, e.g. "BIGSERIAL", "VARCHAR(255)", "TEXT[]".
+std::string ColumnSqlType(const Schema& schema, const Field& field);
+
+// One column definition without trailing comma, e.g. "email VARCHAR(255) NOT NULL".
+std::string ColumnDefinitionSql(const Schema& schema, const Field& field);
+
+// The CREATE [UNIQUE] INDEX statement for `index` of `model`, ending with ';'.
+std::string CreateIndexSql(const Model& model, const Index& index);
+
+}  // namespace querygate::schema
+
+#endif  // QUERYGATE_SCHEMA_DDL_H_

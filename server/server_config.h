@@ -1,0 +1,40 @@
+#ifndef QUERYGATE_SERVER_SERVER_CONFIG_H_
+#define QUERYGATE_SERVER_SERVER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cache/redis_options.h"
+#include "db/connection_pool.h"
+#include "rpc/grpc_server.h"
+#include "service/query_service.h"
+
+namespace querygate::server {
+
+struct ServerConfig {
+  std::string schema_dir = "schemas";
+  db::PoolOptions database;
+  std::string redis_url = "redis://127.0.0.1:6379";
+  cache::RedisOptions redis;
+  rpc::ServerOptions server;
+  service::QueryServiceOptions queries;
+  absl::Duration default_ttl = absl::Minutes(5);
+  absl::Duration shutdown_grace = absl::Seconds(5);
+};
+
+// Builds the configuration from, in increasing precedence: defaults, the JSON config file
+// (--config or QUERYGATE_CONFIG), QUERYGATE_* environment variables, command-line flags.
+// Fails with INVALID_ARGUMENT naming the bad flag, variable or key.
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::vector<std::string>& args);
+
+// Returns the usage text listing every flag and environment variable.
+std::string ServerUsage();
+
+// Returns a hash over the names and contents of the *.json files in `dir`.
+std::string SchemaVersion(const std::string& dir);
+
+}  // namespace querygate::server
+
+#endif  // QUERYGATE_SERVER_SERVER_CONFIG_H_

@@ -1,0 +1,19 @@
+#ifndef QUERYGATE_SERVICE_CALL_CONTEXT_H_
+#define QUERYGATE_SERVICE_CALL_CONTEXT_H_
+
+#include <functional>
+
+#include "absl/time/time.h"
+
+namespace querygate::service {
+
+// What the transport tells the service about one call.
+struct CallContext {
+  absl::Time deadline = absl::InfiniteFuture();
+  // Returns true once the caller has gone away; may be empty.
+  std::function<bool()> cancelled;
+};
+
+}  // namespace querygate::service
+
+#endif  // QUERYGATE_SERVICE_CALL_CONTEXT_H_

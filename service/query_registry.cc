@@ -1,0 +1,155 @@
+#include "service/query_registry.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace querygate::service {
+namespace {
+
+db::PgScalar ScalarOf(schema::TypeKind kind) {
+  using schema::TypeKind;
+  switch (kind) {
+    case TypeKind::kInt32:
+      return db::PgScalar::kInt32;
+    case TypeKind::kInt64:
+      return db::PgScalar::kInt64;
+    case TypeKind::kFloat64:
+      return db::PgScalar::kFloat64;
+    case TypeKind::kDecimal:
+      return db::PgScalar::kDecimal;
+    case TypeKind::kBool:
+      return db::PgScalar::kBool;
+    case TypeKind::kBytes:
+      return db::PgScalar::kBytes;
+    case TypeKind::kDateTime:
+      return db::PgScalar::kTimestamp;
+    case TypeKind::kDate:
+      return db::PgScalar::kDate;
+    case TypeKind::kUuid:
+    case TypeKind::kUuidV7:
+      return db::PgScalar::kUuid;
+    case TypeKind::kJson:
+      return db::PgScalar::kJson;
+    default:
+      return db::PgScalar::kText;
+  }
+}
+
+void CollectTables(const nlohmann::json& node, std::set<std::string>& tables, bool& writes) {
+  if (node.is_object()) {
+    auto relation = node.find("Relation Name");
+    if (relation != node.end() && relation->is_string())
+      tables.insert(relation->get<std::string>());
+    auto type = node.find("Node Type");
+    if (type != node.end() && type->is_string() && type->get<std::string>() == "ModifyTable") {
+      writes = true;
+    }
+    for (const auto& [key, child] : node.items()) CollectTables(child, tables, writes);
+  } else if (node.is_array()) {
+    for (const auto& child : node) CollectTables(child, tables, writes);
+  }
+}
+
+std::string TrimSql(const std::string& sql) {
+  size_t end = sql.find_last_not_of(" \t\r\n;");
+  return end == std::string::npos ? "" : sql.substr(0, end + 1);
+}
+
+absl::Status Fail(const schema::NamedQuery& q, absl::string_view what) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("named query '", q.name, "' (", q.source_file, "): ", what));
+}
+
+}  // namespace
+
+db::PgParamType BindTypeOf(const schema::FieldType& type) {
+  return {ScalarOf(type.ScalarKind()), type.IsArray()};
+}
+
+std::string TableDependency(const std::string& table) { return absl::StrCat("t:", table); }
+std::string QueryDependency(const std::string& query) { return absl::StrCat("q:", query); }
+std::string TagDependency(const std::string& tag) { return absl::StrCat("tag:", tag); }
+
+absl::StatusOr<std::pair<std::vector<std::string>, bool>> TablesInPlan(const std::string& json) {
+  nlohmann::json plan = nlohmann::json::parse(json, nullptr, false);
+  if (plan.is_discarded()) return absl::InternalError("EXPLAIN returned malformed JSON");
+  std::set<std::string> tables;
+  bool writes = false;
+  CollectTables(plan, tables, writes);
+  return std::make_pair(std::vector<std::string>(tables.begin(), tables.end()), writes);
+}
+
+absl::StatusOr<std::unique_ptr<QueryRegistry>> QueryRegistry::Build(
+    const std::vector<schema::NamedQuery>& queries, const schema::Schema& schema,
+    db::Session& session, absl::Duration default_ttl) {
+  auto registry = std::make_unique<QueryRegistry>();
+  registry->schema_ = schema;
+  for (const schema::NamedQuery& def : queries) {
+    RegisteredQuery q;
+    q.def = def;
+    q.statement = absl::StrCat("qg_", def.name);
+    q.cached = def.cached;
+    q.ttl = def.ttl_seconds ? absl::Seconds(*def.ttl_seconds) : default_ttl;
+    std::vector<std::pair<std::string, std::string>> casts;
+    for (const schema::QueryParam& p : def.params) {
+      casts.emplace_back(p.name, db::SqlTypeName(BindTypeOf(p.type)));
+      if (p.default_value && !p.default_value->is_null()) {
+        auto encoded = db::EncodeParam(*p.default_value, BindTypeOf(p.type), p.name);
+        if (!encoded.ok()) {
+          return Fail(def, absl::StrCat("bad default: ", encoded.status().message()));
+        }
+      }
+    }
+    schema::PositionalSql positional = schema::RewriteNamedParams(TrimSql(def.sql), casts);
+    q.sql = positional.sql;
+    for (const std::string& name : positional.order) {
+      for (size_t i = 0; i < def.params.size(); ++i) {
+        if (def.params[i].name == name) {
+          q.bind_params.push_back(i);
+          q.bind_types.push_back(BindTypeOf(def.params[i].type));
+        }
+      }
+    }
+    if (q.bind_params.size() != positional.order.size()) {
+      return Fail(def, "the sql uses a parameter that is not declared");
+    }
+    absl::Status prepared = session.Prepare(q.statement, q.sql);
+    if (!prepared.ok()) return Fail(def, prepared.message());
+    db::Params nulls(q.bind_params.size());
+    auto described =
+        session.Query(absl::StrCat("SELECT * FROM (", q.sql, "\n) AS qg_describe LIMIT 0"), nulls);
+    if (!described.ok()) return Fail(def, described.status().message());
+    for (const db::ResultColumn& c : described->columns) {
+      q.columns.push_back({c.name, db::TypeNameForOid(c.type_oid)});
+    }
+    std::vector<std::string> args(q.bind_params.size(), "NULL");
+    QG_RETURN_IF_ERROR(session.Execute("SET plan_cache_mode = force_generic_plan"));
+    auto plan = session.Query(absl::StrCat("EXPLAIN (FORMAT JSON) EXECUTE ", q.statement,
+                                           args.empty() ? "" : "(", absl::StrJoin(args, ", "),
+                                           args.empty() ? "" : ")"));
+    QG_RETURN_IF_ERROR(session.Execute("RESET plan_cache_mode"));
+    if (!plan.ok()) return Fail(def, plan.status().message());
+    QG_ASSIGN_OR_RETURN(auto tables, TablesInPlan(plan->Text(0, 0)));
+    if (tables.second) return Fail(def, "named queries must be read-only (the plan writes)");
+    q.tables = std::move(tables.first);
+    q.dependencies.push_back(QueryDependency(def.name));
+    for (const std::string& table : q.tables) q.dependencies.push_back(TableDependency(table));
+    for (const std::string& tag : def.tags) q.dependencies.push_back(TagDependency(tag));
+    q.dependencies.push_back(kEpochDependency);
+    registry->by_name_[def.name] = registry->queries_.size();
+    registry->queries_.push_back(std::move(q));
+  }
+  return registry;
+}
+
+const RegisteredQuery* QueryRegistry::Find(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : &queries_[it->second];
+}
+
+}  // namespace querygate::service

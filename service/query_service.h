@@ -1,0 +1,106 @@
+#ifndef QUERYGATE_SERVICE_QUERY_SERVICE_H_
+#define QUERYGATE_SERVICE_QUERY_SERVICE_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "cache/query_cache.h"
+#include "common/value.h"
+#include "db/cancel_watcher.h"
+#include "db/connection_pool.h"
+#include "service/cache_key.h"
+#include "service/call_context.h"
+#include "service/query_registry.h"
+#include "service/query_result.h"
+#include "service/single_flight.h"
+
+namespace querygate::service {
+
+struct QueryServiceOptions {
+  // Folded into every cache key; changes whenever the schema files change.
+  std::string schema_version;
+  // Results with more rows fail with RESOURCE_EXHAUSTED.
+  int64_t max_rows = 10000;
+  // Statement timeout for calls without a deadline.
+  absl::Duration default_timeout = absl::Seconds(30);
+  // Stamp fills with the generations read before the database read (the guard against stale
+  // fills). Off only to demonstrate the race it prevents.
+  bool stale_fill_guard = true;
+};
+
+struct ExecuteRequest {
+  std::string query;
+  std::map<std::string, Value> params;
+  CacheMode cache_mode = CacheMode::kDefault;
+};
+
+struct ExecuteResponse {
+  SharedResult result;
+  CacheInfo cache;
+};
+
+struct InvalidateRequest {
+  std::vector<std::string> tables;
+  std::vector<std::string> queries;
+  std::vector<std::string> tags;
+};
+
+// Counters of one named query since start.
+struct QueryCounters {
+  std::atomic<int64_t> hits{0};
+  std::atomic<int64_t> misses{0};
+  std::atomic<int64_t> bypasses{0};
+  std::atomic<int64_t> fills{0};
+};
+
+// Serves named queries from the result cache, falling back to PostgreSQL.
+class QueryService {
+ public:
+  QueryService(QueryServiceOptions options, const QueryRegistry* registry, db::ConnectionPool* pool,
+               cache::QueryCache* cache, db::CancelWatcher* watcher);
+
+  // Runs a named query. Fails with NOT_FOUND for an unknown query (or a miss under
+  // ONLY_CACHED), INVALID_ARGUMENT naming a bad parameter, DEADLINE_EXCEEDED, CANCELLED,
+  // RESOURCE_EXHAUSTED past max_rows or when no connection frees up, or the database error.
+  absl::StatusOr<ExecuteResponse> Execute(const ExecuteRequest& request, const CallContext& ctx);
+
+  // Makes every cached result depending on the named tables, queries or tags unservable.
+  // Returns once that is durable in the cache. Fails with NOT_FOUND for an unknown query,
+  // INVALID_ARGUMENT for an empty request, UNAVAILABLE when the cache cannot be reached.
+  absl::Status Invalidate(const InvalidateRequest& request);
+
+  const QueryRegistry& registry() const { return *registry_; }
+  // Returns the counters of `query`, or nullptr for an unknown query.
+  const QueryCounters* Counters(const std::string& query) const;
+
+ private:
+  struct Bound {
+    db::Params params;                // in $n order
+    std::vector<BoundParam> for_key;  // in declared order
+  };
+
+  absl::StatusOr<Bound> Bind(const RegisteredQuery& query,
+                             const std::map<std::string, Value>& params) const;
+  absl::StatusOr<SharedResult> ReadDatabase(const RegisteredQuery& query, const Bound& bound,
+                                            const CallContext& ctx);
+  absl::StatusOr<SharedResult> LoadAndFill(const RegisteredQuery& query, const Bound& bound,
+                                           const std::string& key,
+                                           const cache::Generations& generations,
+                                           const CallContext& ctx);
+
+  const QueryServiceOptions options_;
+  const QueryRegistry* registry_;
+  db::ConnectionPool* pool_;
+  cache::QueryCache* cache_;
+  db::CancelWatcher* watcher_;
+  SingleFlight flights_;
+  std::map<std::string, std::unique_ptr<QueryCounters>> counters_;
+};
+
+}  // namespace querygate::service
+
+#endif  // QUERYGATE_SERVICE_QUERY_SERVICE_H_
