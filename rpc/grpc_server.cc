@@ -59,11 +59,11 @@ GrpcServer::~GrpcServer() {
 }
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const ServerOptions& options, service::QueryService* queries,
+    const ServerOptions& options, const ServiceSet& services,
     std::function<BackendHealth()> health) {
   auto impl = std::make_unique<Impl>();
-  impl->query_service = std::make_unique<QueryServiceImpl>(queries);
-  impl->cache_service = std::make_unique<CacheServiceImpl>(queries);
+  impl->query_service = std::make_unique<QueryServiceImpl>(services.queries);
+  impl->cache_service = std::make_unique<CacheServiceImpl>(services.queries);
   impl->health = std::move(health);
   impl->health_interval = options.health_interval;
 

@@ -29,6 +29,11 @@ struct BackendHealth {
   bool database_healthy = true;
 };
 
+// The services the front serves; each pointer outlives the server.
+struct ServiceSet {
+  service::QueryService* queries = nullptr;
+};
+
 // The gRPC front: QueryService, CacheService, grpc.health.v1.Health (overall, one entry per
 // service, plus "querygate.cache" and "querygate.database") and server reflection.
 class GrpcServer {

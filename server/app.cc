@@ -18,6 +18,8 @@ struct App::Parts {
   std::unique_ptr<cache::RedisQueryCache> cache;
   std::unique_ptr<db::CancelWatcher> watcher;
   std::unique_ptr<service::QueryRegistry> registry;
+  std::unique_ptr<service::DatabaseReader> reader;
+  std::unique_ptr<service::CachedReader> cached;
   std::unique_ptr<service::QueryService> queries;
   std::unique_ptr<rpc::GrpcServer> server;
 };
@@ -51,18 +53,23 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
   parts->watcher = std::make_unique<db::CancelWatcher>();
   service::QueryServiceOptions options = config.queries;
   options.schema_version = SchemaVersion(config.schema_dir);
+  parts->reader = std::make_unique<service::DatabaseReader>(config.reads, parts->pool.get(),
+                                                            parts->watcher.get());
+  parts->cached =
+      std::make_unique<service::CachedReader>(parts->cache.get(), config.stale_fill_guard);
   parts->queries = std::make_unique<service::QueryService>(
-      options, parts->registry.get(), parts->pool.get(), parts->cache.get(), parts->watcher.get());
+      options, parts->registry.get(), parts->reader.get(), parts->cached.get());
   cache::QueryCache* cache = parts->cache.get();
   db::ConnectionPool* pool = parts->pool.get();
-  QG_ASSIGN_OR_RETURN(parts->server,
-                      rpc::GrpcServer::Start(config.server, parts->queries.get(), [cache, pool] {
-                        rpc::BackendHealth health;
-                        health.cache_healthy = cache->Health().healthy;
-                        db::PoolFigures figures = pool->Figures();
-                        health.database_healthy = figures.idle + figures.active > 0;
-                        return health;
-                      }));
+  QG_ASSIGN_OR_RETURN(
+      parts->server,
+      rpc::GrpcServer::Start(config.server, rpc::ServiceSet{parts->queries.get()}, [cache, pool] {
+        rpc::BackendHealth health;
+        health.cache_healthy = cache->Health().healthy;
+        db::PoolFigures figures = pool->Figures();
+        health.database_healthy = figures.idle + figures.active > 0;
+        return health;
+      }));
   return std::unique_ptr<App>(new App(std::move(parts)));
 }
 

@@ -141,11 +141,11 @@ absl::Status Apply(ServerConfig& c, const std::string& key, const std::string& f
     if (text != "true" && text != "false") {
       return absl::InvalidArgumentError(absl::StrCat(from, ": expected true or false"));
     }
-    c.queries.stale_fill_guard = text == "true";
+    c.stale_fill_guard = text == "true";
   } else if (key == "limits.max_rows")
-    return num(c.queries.max_rows);
+    return num(c.reads.max_rows);
   else if (key == "limits.default_timeout_ms")
-    return ms(c.queries.default_timeout);
+    return ms(c.reads.default_timeout);
   else if (key == "server.max_receive_message_bytes")
     return num(c.server.max_receive_message_bytes);
   else if (key == "server.max_send_message_bytes")

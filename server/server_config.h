@@ -9,6 +9,7 @@
 #include "cache/redis_options.h"
 #include "db/connection_pool.h"
 #include "rpc/grpc_server.h"
+#include "service/database_reader.h"
 #include "service/query_service.h"
 
 namespace querygate::server {
@@ -20,6 +21,10 @@ struct ServerConfig {
   cache::RedisOptions redis;
   rpc::ServerOptions server;
   service::QueryServiceOptions queries;
+  service::DatabaseReaderOptions reads;
+  // Stamp fills with the generations read before the database read. Off only to
+  // demonstrate the stale-fill race it prevents.
+  bool stale_fill_guard = true;
   absl::Duration default_ttl = absl::Minutes(5);
   absl::Duration shutdown_grace = absl::Seconds(5);
 };

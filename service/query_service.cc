@@ -29,18 +29,11 @@ absl::Status CheckEnum(const schema::QueryParam& param, const schema::Schema& sc
   return check(value);
 }
 
-bool Cancelled(const CallContext& ctx) { return ctx.cancelled && ctx.cancelled(); }
-
 }  // namespace
 
 QueryService::QueryService(QueryServiceOptions options, const QueryRegistry* registry,
-                           db::ConnectionPool* pool, cache::QueryCache* cache,
-                           db::CancelWatcher* watcher)
-    : options_(std::move(options)),
-      registry_(registry),
-      pool_(pool),
-      cache_(cache),
-      watcher_(watcher) {
+                           const DatabaseReader* reader, CachedReader* cached)
+    : options_(std::move(options)), registry_(registry), reader_(reader), cached_(cached) {
   for (const RegisteredQuery& q : registry_->queries()) {
     counters_[q.def.name] = std::make_unique<QueryCounters>();
   }
@@ -94,74 +87,6 @@ absl::StatusOr<QueryService::Bound> QueryService::Bind(
   return bound;
 }
 
-absl::StatusOr<SharedResult> QueryService::ReadDatabase(const RegisteredQuery& query,
-                                                        const Bound& bound,
-                                                        const CallContext& ctx) {
-  if (absl::Now() >= ctx.deadline) {
-    return absl::DeadlineExceededError("deadline passed before the query was sent");
-  }
-  if (Cancelled(ctx)) return absl::CancelledError("the call was cancelled");
-  QG_ASSIGN_OR_RETURN(db::Lease lease, pool_->Acquire(ctx.deadline));
-  if (!lease->IsPrepared(query.statement)) {
-    QG_RETURN_IF_ERROR(lease->Prepare(query.statement, query.sql));
-  }
-  absl::Duration timeout = ctx.deadline == absl::InfiniteFuture() ? options_.default_timeout
-                                                                  : ctx.deadline - absl::Now();
-  if (timeout <= absl::ZeroDuration()) {
-    return absl::DeadlineExceededError("deadline passed before the query was sent");
-  }
-  std::optional<db::CancelWatcher::Handle> watch;
-  if (ctx.cancelled) watch.emplace(watcher_->Watch(&*lease, ctx.cancelled));
-  auto rows = lease->QueryPreparedWithTimeout(query.statement, bound.params, timeout);
-  watch.reset();
-  if (!rows.ok()) {
-    if (Cancelled(ctx)) return absl::CancelledError("the call was cancelled");
-    return rows.status();
-  }
-  if (static_cast<int64_t>(rows->rows.size()) > options_.max_rows) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("query ", query.def.name, " returned ", rows->rows.size(),
-                     " rows, more than the limit of ", options_.max_rows));
-  }
-  auto result = std::make_shared<QueryResult>();
-  result->columns.reserve(rows->columns.size());
-  for (const db::ResultColumn& c : rows->columns) {
-    result->columns.push_back({c.name, db::TypeNameForOid(c.type_oid)});
-  }
-  result->rows.reserve(rows->rows.size());
-  for (const auto& cells : rows->rows) {
-    std::vector<Value> values;
-    values.reserve(cells.size());
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (!cells[c]) {
-        values.emplace_back();
-        continue;
-      }
-      QG_ASSIGN_OR_RETURN(Value v, db::DecodeCell(rows->columns[c].type_oid, *cells[c]));
-      values.push_back(std::move(v));
-    }
-    result->rows.push_back(std::move(values));
-  }
-  return SharedResult(std::move(result));
-}
-
-absl::StatusOr<SharedResult> QueryService::LoadAndFill(const RegisteredQuery& query,
-                                                       const Bound& bound, const std::string& key,
-                                                       const cache::Generations& generations,
-                                                       const CallContext& ctx) {
-  QG_ASSIGN_OR_RETURN(SharedResult result, ReadDatabase(query, bound, ctx));
-  cache::Generations stamp = generations;
-  if (!options_.stale_fill_guard) {
-    auto after = cache_->CurrentGenerations(query.dependencies);
-    if (!after.ok()) return result;
-    stamp = *after;
-  }
-  if (cache_->Fill(key, EncodeResult(*result), stamp, query.ttl).ok()) {
-    counters_.at(query.def.name)->fills.fetch_add(1, std::memory_order_relaxed);
-  }
-  return result;
-}
-
 absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& request,
                                                       const CallContext& ctx) {
   const RegisteredQuery* query = registry_->Find(request.query);
@@ -173,62 +98,44 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
   if (absl::Now() >= ctx.deadline) {
     return absl::DeadlineExceededError("deadline passed before the query was sent");
   }
-  auto bypass = [&]() -> absl::StatusOr<ExecuteResponse> {
-    QG_ASSIGN_OR_RETURN(SharedResult result, ReadDatabase(*query, bound, ctx));
-    counters.bypasses.fetch_add(1, std::memory_order_relaxed);
-    return ExecuteResponse{std::move(result), {CacheStatus::kBypass, 0, 0}};
-  };
-  if (!query->cached || request.cache_mode == CacheMode::kBypass) {
+  Statement statement{absl::StrCat("query ", query->def.name), query->sql, std::move(bound.params)};
+  auto load = [&] { return reader_->Read(statement, ctx); };
+  if (!query->cached) {
     if (request.cache_mode == CacheMode::kOnlyCached) {
       return absl::FailedPreconditionError(
           absl::StrCat("query ", query->def.name, " is not cached"));
     }
-    return bypass();
+    QG_ASSIGN_OR_RETURN(SharedResult result, load());
+    counters.bypasses.fetch_add(1, std::memory_order_relaxed);
+    return ExecuteResponse{std::move(result), {CacheStatus::kBypass, 0, 0}};
   }
-  std::string key =
-      cache_->Key(CacheKeySuffix({options_.schema_version, query->def.name, bound.for_key, ""}));
-  cache::Generations generations;
-  if (request.cache_mode != CacheMode::kRefresh) {
-    cache::CacheLookup lookup = cache_->Lookup(key, query->dependencies);
-    if (lookup.outcome == cache::CacheLookup::Outcome::kHit) {
-      auto decoded = DecodeResult(lookup.payload);
-      if (decoded.ok()) {
-        counters.hits.fetch_add(1, std::memory_order_relaxed);
-        return ExecuteResponse{std::make_shared<const QueryResult>(*std::move(decoded)),
-                               {CacheStatus::kHit, lookup.age_ms, lookup.ttl_ms}};
-      }
-    }
-    if (lookup.outcome == cache::CacheLookup::Outcome::kUnavailable) {
-      if (request.cache_mode == CacheMode::kOnlyCached) {
-        return absl::UnavailableError("the cache is unavailable");
-      }
-      return bypass();
-    }
-    if (request.cache_mode == CacheMode::kOnlyCached) {
+  CachedRead read;
+  read.key = cached_->cache()->Key(
+      CacheKeySuffix({options_.schema_version, query->def.name, bound.for_key, ""}));
+  read.dependencies = query->dependencies;
+  read.ttl = query->ttl;
+  read.mode = request.cache_mode;
+  auto outcome = cached_->Read(read, ctx, load);
+  if (!outcome.ok()) {
+    if (outcome.status().code() == absl::StatusCode::kNotFound) {
       return absl::NotFoundError(
-          absl::StrCat("query ", query->def.name, ": no cached result for these parameters"));
+          absl::StrCat("query ", query->def.name, ": ", outcome.status().message()));
     }
-    generations = std::move(lookup.generations);
+    return outcome.status();
   }
-  if (options_.stale_fill_guard && generations.empty()) {
-    auto current = cache_->CurrentGenerations(query->dependencies);
-    if (!current.ok()) return bypass();
-    generations = *std::move(current);
+  switch (outcome->cache.status) {
+    case CacheStatus::kHit:
+      counters.hits.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case CacheStatus::kMiss:
+      counters.misses.fetch_add(1, std::memory_order_relaxed);
+      break;
+    default:
+      counters.bypasses.fetch_add(1, std::memory_order_relaxed);
+      break;
   }
-  std::string flight = absl::StrCat(key, "@", absl::StrJoin(generations, "."));
-  bool leader = false;
-  auto load = [&] { return LoadAndFill(*query, bound, key, generations, ctx); };
-  absl::StatusOr<SharedResult> result = flights_.Do(flight, ctx.deadline, load, &leader);
-  if (!result.ok() && !leader &&
-      (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
-       result.status().code() == absl::StatusCode::kCancelled) &&
-      absl::Now() < ctx.deadline && !Cancelled(ctx)) {
-    result = load();
-  }
-  if (!result.ok()) return result.status();
-  counters.misses.fetch_add(1, std::memory_order_relaxed);
-  return ExecuteResponse{*std::move(result),
-                         {CacheStatus::kMiss, 0, absl::ToInt64Milliseconds(query->ttl)}};
+  if (outcome->filled) counters.fills.fetch_add(1, std::memory_order_relaxed);
+  return ExecuteResponse{std::move(outcome->result), outcome->cache};
 }
 
 absl::Status QueryService::Invalidate(const InvalidateRequest& request) {
@@ -247,7 +154,7 @@ absl::Status QueryService::Invalidate(const InvalidateRequest& request) {
   if (dependencies.empty()) {
     return absl::InvalidArgumentError("tables, queries or tags: name at least one");
   }
-  return cache_->Invalidate(dependencies);
+  return cached_->cache()->Invalidate(dependencies);
 }
 
 }  // namespace querygate::service

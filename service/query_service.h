@@ -13,7 +13,9 @@
 #include "db/cancel_watcher.h"
 #include "db/connection_pool.h"
 #include "service/cache_key.h"
+#include "service/cached_reader.h"
 #include "service/call_context.h"
+#include "service/database_reader.h"
 #include "service/query_registry.h"
 #include "service/query_result.h"
 #include "service/single_flight.h"
@@ -23,13 +25,6 @@ namespace querygate::service {
 struct QueryServiceOptions {
   // Folded into every cache key; changes whenever the schema files change.
   std::string schema_version;
-  // Results with more rows fail with RESOURCE_EXHAUSTED.
-  int64_t max_rows = 10000;
-  // Statement timeout for calls without a deadline.
-  absl::Duration default_timeout = absl::Seconds(30);
-  // Stamp fills with the generations read before the database read (the guard against stale
-  // fills). Off only to demonstrate the race it prevents.
-  bool stale_fill_guard = true;
 };
 
 struct ExecuteRequest {
@@ -60,8 +55,8 @@ struct QueryCounters {
 // Serves named queries from the result cache, falling back to PostgreSQL.
 class QueryService {
  public:
-  QueryService(QueryServiceOptions options, const QueryRegistry* registry, db::ConnectionPool* pool,
-               cache::QueryCache* cache, db::CancelWatcher* watcher);
+  QueryService(QueryServiceOptions options, const QueryRegistry* registry,
+               const DatabaseReader* reader, CachedReader* cached);
 
   // Runs a named query. Fails with NOT_FOUND for an unknown query (or a miss under
   // ONLY_CACHED), INVALID_ARGUMENT naming a bad parameter, DEADLINE_EXCEEDED, CANCELLED,
@@ -85,19 +80,11 @@ class QueryService {
 
   absl::StatusOr<Bound> Bind(const RegisteredQuery& query,
                              const std::map<std::string, Value>& params) const;
-  absl::StatusOr<SharedResult> ReadDatabase(const RegisteredQuery& query, const Bound& bound,
-                                            const CallContext& ctx);
-  absl::StatusOr<SharedResult> LoadAndFill(const RegisteredQuery& query, const Bound& bound,
-                                           const std::string& key,
-                                           const cache::Generations& generations,
-                                           const CallContext& ctx);
 
   const QueryServiceOptions options_;
   const QueryRegistry* registry_;
-  db::ConnectionPool* pool_;
-  cache::QueryCache* cache_;
-  db::CancelWatcher* watcher_;
-  SingleFlight flights_;
+  const DatabaseReader* reader_;
+  CachedReader* cached_;
   std::map<std::string, std::unique_ptr<QueryCounters>> counters_;
 };
 

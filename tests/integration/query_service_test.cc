@@ -70,7 +70,7 @@ constexpr char kSchema[] = R"json({
       "cache": false
     },
     "racy_item": {
-      "sql": "SELECT id, name FROM items, pg_sleep(0.002) WHERE id = :id",
+      "sql": "SELECT id, name FROM items, pg_sleep(0.005) WHERE id = :id",
       "params": {"id": "int64"},
       "ttl": 300
     },
@@ -403,7 +403,7 @@ struct BadInput {
 };
 
 TEST_F(QueryServiceTest, BadInputGetsPreciseErrors) {
-  StartServer([](server::ServerConfig& c) { c.queries.max_rows = 1; });
+  StartServer([](server::ServerConfig& c) { c.reads.max_rows = 1; });
   v1::Value ts_low, ts_high, nan = Dbl(std::nan("")), inf = Dbl(INFINITY), list;
   ts_low.mutable_timestamp_value()->set_seconds(-62135596801);
   ts_high.mutable_timestamp_value()->set_seconds(253402300800);
@@ -495,7 +495,7 @@ TEST_F(QueryServiceTest, RaceNoReadAfterInvalidateSeesTheOldValue) {
 }
 
 TEST_F(QueryServiceTest, RaceDetectsStaleFillsWhenTheGuardIsOff) {
-  StartServer([](server::ServerConfig& c) { c.queries.stale_fill_guard = false; });
+  StartServer([](server::ServerConfig& c) { c.stale_fill_guard = false; });
   Sql("UPDATE items SET name = 'v0' WHERE id = 1");
   int64_t stale = RunRace(this, query_.get(), cache_.get(), server_, 1000);
   RecordProperty("stale_reads", static_cast<int>(stale));

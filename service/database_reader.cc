@@ -1,0 +1,70 @@
+#include "service/database_reader.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+#include "db/pg_text.h"
+
+namespace querygate::service {
+namespace {
+
+bool Cancelled(const CallContext& ctx) { return ctx.cancelled && ctx.cancelled(); }
+
+}  // namespace
+
+absl::StatusOr<SharedResult> ToQueryResult(const db::ResultSet& rows) {
+  auto result = std::make_shared<QueryResult>();
+  result->columns.reserve(rows.columns.size());
+  for (const db::ResultColumn& c : rows.columns) {
+    result->columns.push_back({c.name, db::TypeNameForOid(c.type_oid)});
+  }
+  result->rows.reserve(rows.rows.size());
+  for (const auto& cells : rows.rows) {
+    std::vector<Value> values;
+    values.reserve(cells.size());
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (!cells[c]) {
+        values.emplace_back();
+        continue;
+      }
+      QG_ASSIGN_OR_RETURN(Value v, db::DecodeCell(rows.columns[c].type_oid, *cells[c]));
+      values.push_back(std::move(v));
+    }
+    result->rows.push_back(std::move(values));
+  }
+  return SharedResult(std::move(result));
+}
+
+absl::StatusOr<SharedResult> DatabaseReader::Read(const Statement& statement,
+                                                  const CallContext& ctx) const {
+  if (absl::Now() >= ctx.deadline) {
+    return absl::DeadlineExceededError("deadline passed before the query was sent");
+  }
+  if (Cancelled(ctx)) return absl::CancelledError("the call was cancelled");
+  QG_ASSIGN_OR_RETURN(db::Lease lease, pool_->Acquire(ctx.deadline));
+  std::string name = absl::StrCat("qgs_", Sha256Hex(statement.sql).substr(0, 24));
+  if (!lease->IsPrepared(name)) QG_RETURN_IF_ERROR(lease->Prepare(name, statement.sql));
+  absl::Duration timeout = ctx.deadline == absl::InfiniteFuture() ? options_.default_timeout
+                                                                  : ctx.deadline - absl::Now();
+  if (timeout <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError("deadline passed before the query was sent");
+  }
+  std::optional<db::CancelWatcher::Handle> watch;
+  if (ctx.cancelled) watch.emplace(watcher_->Watch(&*lease, ctx.cancelled));
+  auto rows = lease->QueryPreparedWithTimeout(name, statement.params, timeout);
+  watch.reset();
+  if (!rows.ok()) {
+    if (Cancelled(ctx)) return absl::CancelledError("the call was cancelled");
+    return rows.status();
+  }
+  if (static_cast<int64_t>(rows->rows.size()) > options_.max_rows) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(statement.label, " returned ", rows->rows.size(),
+                     " rows, more than the limit of ", options_.max_rows));
+  }
+  return ToQueryResult(*rows);
+}
+
+}  // namespace querygate::service
