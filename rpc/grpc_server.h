@@ -42,7 +42,7 @@ class GrpcServer {
 
   // Binds and starts serving. Fails with UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
-                                                           service::QueryService* queries,
+                                                           const ServiceSet& services,
                                                            std::function<BackendHealth()> health);
 
   // The bound port (useful with port 0).
