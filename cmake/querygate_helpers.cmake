@@ -1,9 +1,11 @@
 # querygate_library(NAME SOURCES... DEPS...) defines querygate_NAME with alias querygate::NAME.
+# Its include root is the source tree only while building; installable targets add their own
+# INSTALL_INTERFACE directory (see client/CMakeLists.txt).
 function(querygate_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(querygate_${name} STATIC ${ARG_SOURCES})
   add_library(querygate::${name} ALIAS querygate_${name})
-  target_include_directories(querygate_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_include_directories(querygate_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
   target_compile_options(querygate_${name} PRIVATE -Wall -Wextra -Werror)
   target_link_libraries(querygate_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()

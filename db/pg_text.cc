@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "nlohmann/json.hpp"
+#include "common/json_value.h"
 
 namespace querygate::db {
 namespace {
@@ -105,82 +105,6 @@ absl::Status WrongKind(absl::string_view name, const char* expected, const Value
       absl::StrCat("parameter ", name, ": expected ", expected, ", got ", KindName(value.kind())));
 }
 
-absl::StatusOr<nlohmann::json> ToJson(const Value& value, absl::string_view name) {
-  switch (value.kind()) {
-    case Value::Kind::kNull:
-      return nlohmann::json(nullptr);
-    case Value::Kind::kBool:
-      return nlohmann::json(value.bool_value());
-    case Value::Kind::kInt:
-      return nlohmann::json(value.int_value());
-    case Value::Kind::kDouble:
-      if (!std::isfinite(value.double_value())) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("parameter ", name, ": JSON cannot hold NaN or infinity"));
-      }
-      return nlohmann::json(value.double_value());
-    case Value::Kind::kString:
-      return nlohmann::json(value.string_value());
-    case Value::Kind::kTimestamp:
-      return nlohmann::json(FormatTimestamp(value.time_value()));
-    case Value::Kind::kBytes:
-      return absl::InvalidArgumentError(
-          absl::StrCat("parameter ", name, ": JSON cannot hold bytes"));
-    case Value::Kind::kList: {
-      nlohmann::json out = nlohmann::json::array();
-      for (const Value& item : value.list_value()) {
-        auto converted = ToJson(item, name);
-        if (!converted.ok()) return converted.status();
-        out.push_back(*std::move(converted));
-      }
-      return out;
-    }
-    case Value::Kind::kStruct: {
-      nlohmann::json out = nlohmann::json::object();
-      for (const auto& [key, item] : value.struct_value()) {
-        auto converted = ToJson(item, name);
-        if (!converted.ok()) return converted.status();
-        out[key] = *std::move(converted);
-      }
-      return out;
-    }
-  }
-  return absl::InternalError("unreachable");
-}
-
-Value FromJson(const nlohmann::json& json) {
-  switch (json.type()) {
-    case nlohmann::json::value_t::null:
-      return Value();
-    case nlohmann::json::value_t::boolean:
-      return Value::Bool(json.get<bool>());
-    case nlohmann::json::value_t::number_integer:
-      return Value::Int(json.get<int64_t>());
-    case nlohmann::json::value_t::number_unsigned: {
-      uint64_t v = json.get<uint64_t>();
-      if (v <= static_cast<uint64_t>(INT64_MAX)) return Value::Int(static_cast<int64_t>(v));
-      return Value::Double(static_cast<double>(v));
-    }
-    case nlohmann::json::value_t::number_float:
-      return Value::Double(json.get<double>());
-    case nlohmann::json::value_t::string:
-      return Value::String(json.get<std::string>());
-    case nlohmann::json::value_t::array: {
-      Value::List list;
-      list.reserve(json.size());
-      for (const auto& item : json) list.push_back(FromJson(item));
-      return Value::ListOf(std::move(list));
-    }
-    case nlohmann::json::value_t::object: {
-      Value::Struct fields;
-      for (const auto& [key, item] : json.items()) fields.emplace(key, FromJson(item));
-      return Value::StructOf(std::move(fields));
-    }
-    default:
-      return Value();
-  }
-}
-
 absl::StatusOr<std::string> EncodeScalar(const Value& value, PgScalar scalar,
                                          absl::string_view name) {
   switch (scalar) {
@@ -268,9 +192,12 @@ absl::StatusOr<std::string> EncodeScalar(const Value& value, PgScalar scalar,
       }
       return absl::AsciiStrToLower(value.string_value());
     case PgScalar::kJson: {
-      auto json = ToJson(value, name);
-      if (!json.ok()) return json.status();
-      return json->dump();
+      auto json = ValueToJson(value);
+      if (!json.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("parameter ", name, ": ", json.status().message()));
+      }
+      return *std::move(json);
     }
   }
   return absl::InternalError("unreachable");
@@ -548,9 +475,9 @@ absl::StatusOr<Value> DecodeCell(uint32_t type_oid, absl::string_view text) {
     }
     case 114:
     case 3802: {
-      nlohmann::json json = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-      if (json.is_discarded()) return absl::InternalError("bad json from the database");
-      return FromJson(json);
+      auto json = ParseJsonValue(text);
+      if (!json.ok()) return absl::InternalError("bad json from the database");
+      return json;
     }
     case 17: {
       if (!absl::StartsWith(text, "\\x")) return Value::Bytes(std::string(text));

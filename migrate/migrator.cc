@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "common/status_macros.h"
 #include "db/session.h"
+#include "migrate/change_triggers.h"
 #include "migrate/introspect.h"
 #include "migrate/shadow_workspace.h"
 #include "schema/ddl.h"
@@ -37,7 +38,7 @@ absl::Status Annotate(const absl::Status& status, absl::string_view context) {
 
 std::string Label(const MigrationFile& m) { return absl::StrCat(m.id, "_", m.description); }
 
-absl::StatusOr<std::string> DesiredDdl(const std::string& schema_dir) {
+absl::StatusOr<schema::Schema> LoadSchema(const std::string& schema_dir) {
   schema::LoadResult loaded = schema::LoadSchemaDir(schema_dir);
   if (!loaded.ok()) {
     std::vector<std::string> lines;
@@ -45,7 +46,12 @@ absl::StatusOr<std::string> DesiredDdl(const std::string& schema_dir) {
     return absl::InvalidArgumentError(
         absl::StrCat("the schema in ", schema_dir, " is invalid:\n", absl::StrJoin(lines, "\n")));
   }
-  return schema::GenerateDdl(loaded.schema);
+  return std::move(loaded.schema);
+}
+
+absl::StatusOr<std::string> DesiredDdl(const std::string& schema_dir) {
+  QG_ASSIGN_OR_RETURN(schema::Schema schema, LoadSchema(schema_dir));
+  return schema::GenerateDdl(schema);
 }
 
 absl::StatusOr<AppliedMap> ReadApplied(db::Session& session) {
@@ -137,6 +143,7 @@ absl::Status RefuseDestructive(const Plan& plan) {
 
 absl::StatusOr<std::vector<std::string>> Migrator::Up() {
   QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
+  QG_ASSIGN_OR_RETURN(schema::Schema schema, LoadSchema(options_.schema_dir));
   QG_ASSIGN_OR_RETURN(auto session,
                       db::Session::Connect(options_.database_url, options_.connect_timeout));
   QG_ASSIGN_OR_RETURN(MigrationLock lock, MigrationLock::Acquire(*session, options_.lock_key));
@@ -162,6 +169,10 @@ absl::StatusOr<std::vector<std::string>> Migrator::Up() {
     }
     done.push_back(Label(file));
   }
+  std::string triggers = ChangeTriggerSql(schema);
+  absl::Status installed =
+      session->Transact([&](db::Transaction& tx) { return tx.Execute(triggers); });
+  if (!installed.ok()) return Annotate(installed, "installing change-notification triggers");
   return done;
 }
 

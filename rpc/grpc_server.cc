@@ -14,17 +14,20 @@
 #include "absl/strings/str_cat.h"
 #include "rpc/cache_service_impl.h"
 #include "rpc/query_service_impl.h"
+#include "rpc/repository_service_impl.h"
 
 namespace querygate::rpc {
 namespace {
 
-constexpr const char* kServiceNames[] = {"querygate.v1.QueryService", "querygate.v1.CacheService"};
+constexpr const char* kServiceNames[] = {"querygate.v1.QueryService", "querygate.v1.CacheService",
+                                         "querygate.v1.RepositoryService"};
 
 }  // namespace
 
 struct GrpcServer::Impl {
   std::unique_ptr<QueryServiceImpl> query_service;
   std::unique_ptr<CacheServiceImpl> cache_service;
+  std::unique_ptr<RepositoryServiceImpl> repository_service;
   std::unique_ptr<grpc::Server> server;
   std::function<BackendHealth()> health;
   absl::Duration health_interval;
@@ -47,6 +50,8 @@ struct GrpcServer::Impl {
       if (stopping) break;
       SetHealth("querygate.cache", h.cache_healthy);
       SetHealth("querygate.database", h.database_healthy);
+      SetHealth("", h.ready);
+      for (const char* name : kServiceNames) SetHealth(name, h.ready);
       stop_cv.wait_for(lock, absl::ToChronoNanoseconds(health_interval));
     }
   }
@@ -63,7 +68,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     std::function<BackendHealth()> health) {
   auto impl = std::make_unique<Impl>();
   impl->query_service = std::make_unique<QueryServiceImpl>(services.queries);
-  impl->cache_service = std::make_unique<CacheServiceImpl>(services.queries);
+  impl->cache_service = std::make_unique<CacheServiceImpl>(services.cache_admin);
   impl->health = std::move(health);
   impl->health_interval = options.health_interval;
 
@@ -79,6 +84,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.SetResourceQuota(quota);
   builder.RegisterService(impl->query_service.get());
   builder.RegisterService(impl->cache_service.get());
+  if (services.repository != nullptr) {
+    impl->repository_service = std::make_unique<RepositoryServiceImpl>(services.repository);
+    builder.RegisterService(impl->repository_service.get());
+  }
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -7,7 +7,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/cache_admin.h"
 #include "service/query_service.h"
+#include "service/repository_service.h"
 
 namespace querygate::rpc {
 
@@ -27,11 +29,16 @@ struct ServerOptions {
 struct BackendHealth {
   bool cache_healthy = true;
   bool database_healthy = true;
+  // False until startup warming finishes when warming blocks readiness.
+  bool ready = true;
 };
 
 // The services the front serves; each pointer outlives the server.
 struct ServiceSet {
   service::QueryService* queries = nullptr;
+  service::CacheAdmin* cache_admin = nullptr;
+  // Optional: RepositoryService is served only when set.
+  service::RepositoryService* repository = nullptr;
 };
 
 // The gRPC front: QueryService, CacheService, grpc.health.v1.Health (overall, one entry per

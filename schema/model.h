@@ -142,6 +142,9 @@ struct Model {
   bool timestamps = false;
   bool soft_delete = false;
   std::optional<int64_t> cache_ttl_seconds;
+  // Whether migrations install the change-notification trigger on this table (writes made
+  // directly in the database then invalidate the cache). Off for write-heavy, uncached tables.
+  bool notify_changes = true;
   std::string description;
   std::string source_file;
   bool is_junction = false;

@@ -1,75 +1,219 @@
 #include "server/app.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cache/invalidation_event.h"
+#include "cache/invalidation_subscriber.h"
 #include "cache/redis_query_cache.h"
 #include "common/status_macros.h"
 #include "db/cancel_watcher.h"
+#include "db/notification_listener.h"
 #include "db/session_pool.h"
+#include "migrate/change_triggers.h"
 #include "schema/loader.h"
 #include "schema/named_query.h"
+#include "service/cache_admin.h"
+#include "service/gated_cache.h"
+#include "service/invalidation_hub.h"
 #include "service/query_registry.h"
 #include "service/query_service.h"
+#include "service/repository_service.h"
+#include "service/warmer.h"
 
 namespace querygate::server {
 
+// Everything the server owns, in construction order (destroyed in reverse).
 struct App::Parts {
+  schema::Schema schema;
   std::unique_ptr<db::SessionPool> pool;
-  std::unique_ptr<cache::RedisQueryCache> cache;
+  std::unique_ptr<cache::RedisQueryCache> redis;
   std::unique_ptr<db::CancelWatcher> watcher;
   std::unique_ptr<service::QueryRegistry> registry;
+  std::unique_ptr<service::InvalidationHub> hub;
+  std::unique_ptr<service::GatedCache> gated;
   std::unique_ptr<service::DatabaseReader> reader;
   std::unique_ptr<service::CachedReader> cached;
   std::unique_ptr<service::QueryService> queries;
+  std::unique_ptr<service::RepositoryService> repository;
+  std::unique_ptr<service::Warmer> warmer;
+  std::unique_ptr<service::CacheAdmin> admin;
+  std::unique_ptr<cache::InvalidationSubscriber> subscriber;
+  std::unique_ptr<db::NotificationListener> listener;
   std::unique_ptr<rpc::GrpcServer> server;
+
+  std::mutex mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  std::atomic<bool> warm_done{true};
+  std::thread ticker;
+  std::thread warm_thread;
+
+  void StopThreads() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stopping = true;
+    }
+    stop_cv.notify_all();
+    if (warm_thread.joinable()) warm_thread.join();
+    if (ticker.joinable()) ticker.join();
+  }
+
+  bool Stopping() {
+    std::lock_guard<std::mutex> lock(mu);
+    return stopping;
+  }
 };
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
-App::~App() { Shutdown(absl::ZeroDuration()); }
+App::~App() {
+  Shutdown(absl::ZeroDuration());
+  parts_->StopThreads();
+}
+
+namespace {
+
+absl::Status SchemaErrors(const std::string& dir, const schema::LoadResult& loaded,
+                          const schema::NamedQueryLoadResult& named) {
+  std::vector<std::string> lines;
+  for (const auto& e : loaded.errors) lines.push_back(e.ToString());
+  for (const auto& e : named.errors) lines.push_back(e.ToString());
+  return absl::InvalidArgumentError(
+      absl::StrCat("the schema in ", dir, " is invalid:\n", absl::StrJoin(lines, "\n")));
+}
+
+// Starts the feeds that keep cached entries fresh against writes made elsewhere.
+void StartFeeds(const ServerConfig& config, App* /*unused*/, service::InvalidationHub* hub,
+                std::unique_ptr<cache::InvalidationSubscriber>& subscriber,
+                std::unique_ptr<db::NotificationListener>& listener) {
+  if (!config.invalidation_channel.empty()) {
+    cache::SubscriberOptions options;
+    options.redis = config.redis;
+    options.channel = config.invalidation_channel;
+    subscriber = std::make_unique<cache::InvalidationSubscriber>(
+        options,
+        [hub](const std::string& message) {
+          auto event = cache::ParseInvalidationEvent(message);
+          if (event.ok()) (void)hub->Invalidate(*event, service::InvalidationSource::kEvent);
+        },
+        [hub] { hub->FeedUp(service::Feed::kPubSub); },
+        [hub] { hub->FeedDown(service::Feed::kPubSub); });
+    subscriber->Start();
+  }
+  if (config.listen_for_changes) {
+    db::ListenerOptions options;
+    options.url = config.database.url;
+    options.channel = migrate::kChangeChannel;
+    options.connect_timeout = config.database.connect_timeout;
+    listener = std::make_unique<db::NotificationListener>(
+        options,
+        [hub](const std::string& table) {
+          cache::InvalidationEvent event;
+          event.tables.push_back(table);
+          event.source = "trigger";
+          (void)hub->Invalidate(event, service::InvalidationSource::kTrigger);
+        },
+        [hub] { hub->FeedUp(service::Feed::kDatabase); },
+        [hub] { hub->FeedDown(service::Feed::kDatabase); });
+    listener->Start();
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
   schema::LoadResult loaded = schema::LoadSchemaDir(config.schema_dir);
   schema::NamedQueryLoadResult named;
   if (loaded.ok()) named = schema::LoadNamedQueriesDir(config.schema_dir, loaded.schema);
-  if (!loaded.ok() || !named.ok()) {
-    std::vector<std::string> lines;
-    for (const auto& e : loaded.errors) lines.push_back(e.ToString());
-    for (const auto& e : named.errors) lines.push_back(e.ToString());
-    return absl::InvalidArgumentError(absl::StrCat("the schema in ", config.schema_dir,
-                                                   " is invalid:\n", absl::StrJoin(lines, "\n")));
-  }
+  if (!loaded.ok() || !named.ok()) return SchemaErrors(config.schema_dir, loaded, named);
+
   auto parts = std::make_unique<Parts>();
+  parts->schema = std::move(loaded.schema);
   {
     QG_ASSIGN_OR_RETURN(auto session,
                         db::Session::Connect(config.database.url, config.database.connect_timeout));
     QG_ASSIGN_OR_RETURN(
         parts->registry,
-        service::QueryRegistry::Build(named.queries, loaded.schema, *session, config.default_ttl));
+        service::QueryRegistry::Build(named.queries, parts->schema, *session, config.default_ttl));
   }
   parts->pool = std::make_unique<db::SessionPool>(config.database);
   QG_RETURN_IF_ERROR(parts->pool->Start());
-  parts->cache = std::make_unique<cache::RedisQueryCache>(config.redis);
+  parts->redis = std::make_unique<cache::RedisQueryCache>(config.redis);
   parts->watcher = std::make_unique<db::CancelWatcher>();
-  service::QueryServiceOptions options = config.queries;
-  options.schema_version = SchemaVersion(config.schema_dir);
+
+  std::vector<service::Feed> feeds;
+  if (!config.invalidation_channel.empty()) feeds.push_back(service::Feed::kPubSub);
+  if (config.listen_for_changes) feeds.push_back(service::Feed::kDatabase);
+  parts->hub = std::make_unique<service::InvalidationHub>(parts->redis.get(), parts->registry.get(),
+                                                          &parts->schema, feeds);
+  parts->gated = std::make_unique<service::GatedCache>(parts->redis.get(), parts->hub.get());
   parts->reader = std::make_unique<service::DatabaseReader>(config.reads, parts->pool.get(),
                                                             parts->watcher.get());
   parts->cached =
-      std::make_unique<service::CachedReader>(parts->cache.get(), config.stale_fill_guard);
+      std::make_unique<service::CachedReader>(parts->gated.get(), config.stale_fill_guard);
+  service::QueryServiceOptions options = config.queries;
+  options.schema_version = SchemaVersion(config.schema_dir);
   parts->queries = std::make_unique<service::QueryService>(
       options, parts->registry.get(), parts->reader.get(), parts->cached.get());
-  cache::QueryCache* cache = parts->cache.get();
+  service::RepositoryOptions repository_options = config.repository;
+  repository_options.schema_version = options.schema_version;
+  repository_options.default_ttl = config.model_default_ttl.value_or(config.default_ttl);
+  parts->repository = std::make_unique<service::RepositoryService>(
+      repository_options, &parts->schema, parts->reader.get(), parts->cached.get(),
+      parts->pool.get());
+  parts->warmer =
+      std::make_unique<service::Warmer>(parts->queries.get(), parts->pool.get(), nullptr);
+  parts->admin = std::make_unique<service::CacheAdmin>(
+      parts->hub.get(), parts->warmer.get(), config.warm, parts->queries.get(), parts->pool.get(),
+      parts->redis.get(), absl::Now(), nullptr);
+
+  StartFeeds(config, nullptr, parts->hub.get(), parts->subscriber, parts->listener);
+  Parts* raw = parts.get();
+  parts->ticker = std::thread([raw] {
+    std::unique_lock<std::mutex> lock(raw->mu);
+    while (!raw->stopping) {
+      raw->stop_cv.wait_for(lock, std::chrono::milliseconds(100));
+      lock.unlock();
+      raw->hub->Tick();
+      lock.lock();
+    }
+  });
+  absl::Time wait_until = absl::Now() + config.feed_wait;
+  while (!parts->hub->CacheTrusted() && absl::Now() < wait_until) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+
+  bool warm_at_start = config.warm.on_startup && !config.warm.sets.empty();
+  parts->warm_done.store(!warm_at_start);
+  bool block = config.warm.block_readiness;
+  cache::QueryCache* redis = parts->redis.get();
   db::ConnectionPool* pool = parts->pool.get();
-  QG_ASSIGN_OR_RETURN(
-      parts->server,
-      rpc::GrpcServer::Start(config.server, rpc::ServiceSet{parts->queries.get()}, [cache, pool] {
-        rpc::BackendHealth health;
-        health.cache_healthy = cache->Health().healthy;
-        db::PoolFigures figures = pool->Figures();
-        health.database_healthy = figures.idle + figures.active > 0;
-        return health;
-      }));
+  service::InvalidationHub* hub = parts->hub.get();
+  QG_ASSIGN_OR_RETURN(parts->server,
+                      rpc::GrpcServer::Start(
+                          config.server, rpc::ServiceSet{parts->queries.get(), parts->admin.get(),
+                                                          parts->repository.get()},
+                          [redis, pool, hub, raw, block] {
+                            rpc::BackendHealth health;
+                            health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();
+                            db::PoolFigures figures = pool->Figures();
+                            health.database_healthy = figures.idle + figures.active > 0;
+                            health.ready = !block || raw->warm_done.load();
+                            return health;
+                          }));
+  if (warm_at_start) {
+    parts->warm_thread = std::thread([raw] {
+      service::CallContext ctx;
+      ctx.cancelled = [raw] { return raw->Stopping(); };
+      (void)raw->admin->Warm({}, 0, ctx, nullptr);
+      raw->warm_done.store(true);
+    });
+  }
   return std::unique_ptr<App>(new App(std::move(parts)));
 }
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_value.h"
 #include "common/sha256.h"
 #include "nlohmann/json.hpp"
 
@@ -54,6 +55,32 @@ constexpr Setting kSettings[] = {
      "--cache-default-ttl-seconds", "(300)"},
     {"cache.stale_fill_guard", "QUERYGATE_CACHE_STALE_FILL_GUARD", "--cache-stale-fill-guard",
      "true|false; false only to demonstrate the race (true)"},
+    {"invalidation.channel", "QUERYGATE_INVALIDATION_CHANNEL", "--invalidation-channel",
+     "Redis pub/sub channel of invalidation events; empty: off (querygate:invalidate)"},
+    {"invalidation.listen", "QUERYGATE_INVALIDATION_LISTEN", "--invalidation-listen",
+     "true|false: LISTEN for database change triggers (true)"},
+    {"invalidation.skip_own_writes", "QUERYGATE_INVALIDATION_SKIP_OWN_WRITES",
+     "--invalidation-skip-own-writes",
+     "true|false: triggers stay silent for the server's own writes (true)"},
+    {"warm.on_startup", "QUERYGATE_WARM_ON_STARTUP", "--warm-on-startup",
+     "true|false: warm the configured sets at startup (true)"},
+    {"warm.block_readiness", "QUERYGATE_WARM_BLOCK_READINESS", "--warm-block-readiness",
+     "true|false: NOT_SERVING until the startup warm ends (false)"},
+    {"warm.concurrency", "QUERYGATE_WARM_CONCURRENCY", "--warm-concurrency",
+     "parameter sets warmed at once (4)"},
+    {"cache.model_default_ttl_seconds", "QUERYGATE_CACHE_MODEL_DEFAULT_TTL_SECONDS",
+     "--cache-model-default-ttl-seconds",
+     "repository reads of models without cache_ttl; 0 disables (cache.default_ttl_seconds)"},
+    {"repository.default_page_size", "QUERYGATE_REPOSITORY_DEFAULT_PAGE_SIZE",
+     "--repository-default-page-size", "List page size when none is asked (50)"},
+    {"repository.max_page_size", "QUERYGATE_REPOSITORY_MAX_PAGE_SIZE",
+     "--repository-max-page-size", "larger List page sizes are capped (1000)"},
+    {"repository.max_filter_depth", "QUERYGATE_REPOSITORY_MAX_FILTER_DEPTH",
+     "--repository-max-filter-depth", "nesting of all/any/not (8)"},
+    {"repository.max_in_list", "QUERYGATE_REPOSITORY_MAX_IN_LIST", "--repository-max-in-list",
+     "values in an IN / NOT_IN list (1000)"},
+    {"repository.max_include_depth", "QUERYGATE_REPOSITORY_MAX_INCLUDE_DEPTH",
+     "--repository-max-include-depth", "dotted include levels (3)"},
     {"limits.max_rows", "QUERYGATE_MAX_ROWS", "--max-rows", "rows per result (10000)"},
     {"limits.default_timeout_ms", "QUERYGATE_DEFAULT_TIMEOUT_MS", "--default-timeout-ms",
      "statement timeout without a deadline (30000)"},
@@ -142,7 +169,21 @@ absl::Status Apply(ServerConfig& c, const std::string& key, const std::string& f
       return absl::InvalidArgumentError(absl::StrCat(from, ": expected true or false"));
     }
     c.stale_fill_guard = text == "true";
-  } else if (key == "limits.max_rows")
+  } else if (key == "cache.model_default_ttl_seconds") {
+    auto v = ToInt(from, text);
+    if (!v.ok()) return v.status();
+    c.model_default_ttl = absl::Seconds(*v);
+  } else if (key == "repository.default_page_size")
+    return num(c.repository.default_page_size);
+  else if (key == "repository.max_page_size")
+    return num(c.repository.max_page_size);
+  else if (key == "repository.max_filter_depth")
+    return num(c.repository.max_filter_depth);
+  else if (key == "repository.max_in_list")
+    return num(c.repository.max_in_list);
+  else if (key == "repository.max_include_depth")
+    return num(c.repository.max_include_depth);
+  else if (key == "limits.max_rows")
     return num(c.reads.max_rows);
   else if (key == "limits.default_timeout_ms")
     return ms(c.reads.default_timeout);
@@ -156,6 +197,45 @@ absl::Status Apply(ServerConfig& c, const std::string& key, const std::string& f
     return num(c.server.max_threads);
   else if (key == "server.shutdown_grace_ms")
     return ms(c.shutdown_grace);
+  return absl::OkStatus();
+}
+
+absl::Status ReadWarmSets(const Json& sets, std::vector<service::WarmSet>& out) {
+  if (!sets.is_array()) return absl::InvalidArgumentError("warm.sets: expected an array");
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const Json& in = sets[i];
+    std::string path = absl::StrCat("warm.sets[", i, "]");
+    if (!in.is_object())
+      return absl::InvalidArgumentError(absl::StrCat(path, ": expected an object"));
+    service::WarmSet set;
+    for (const auto& [key, value] : in.items()) {
+      if (key == "query" && value.is_string()) {
+        set.query = value.get<std::string>();
+      } else if (key == "model" && value.is_string()) {
+        set.model = value.get<std::string>();
+      } else if (key == "params_from" && value.is_string()) {
+        set.params_from = value.get<std::string>();
+      } else if (key == "params" && value.is_array()) {
+        for (const Json& params : value) {
+          auto parsed = ParseJsonValue(params.dump());
+          if (!parsed.ok() || parsed->kind() != Value::Kind::kStruct) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(path, ".params: expected objects of parameter values"));
+          }
+          std::map<std::string, Value> map(parsed->struct_value().begin(),
+                                           parsed->struct_value().end());
+          set.params.push_back(std::move(map));
+        }
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".", key, ": unknown or mistyped key"));
+      }
+    }
+    if (set.query.empty() == set.model.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": name either a query or a model"));
+    }
+    out.push_back(std::move(set));
+  }
   return absl::OkStatus();
 }
 
@@ -227,6 +307,10 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::vector<std::string>& ar
       absl::Status st = Apply(config, s.key, s.flag, it->second);
       if (!st.ok()) return st;
     }
+  }
+  if (const Json* sets = Lookup(file, "warm.sets")) {
+    absl::Status parsed = ReadWarmSets(*sets, config.warm.sets);
+    if (!parsed.ok()) return parsed;
   }
   if (config.database.url.empty()) {
     return absl::InvalidArgumentError("database.url: set --database-url or QUERYGATE_DATABASE_URL");

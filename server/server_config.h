@@ -1,6 +1,7 @@
 #ifndef QUERYGATE_SERVER_SERVER_CONFIG_H_
 #define QUERYGATE_SERVER_SERVER_CONFIG_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,8 +10,10 @@
 #include "cache/redis_options.h"
 #include "db/connection_pool.h"
 #include "rpc/grpc_server.h"
+#include "service/cache_admin.h"
 #include "service/database_reader.h"
 #include "service/query_service.h"
+#include "service/repository_service.h"
 
 namespace querygate::server {
 
@@ -25,7 +28,21 @@ struct ServerConfig {
   // Stamp fills with the generations read before the database read. Off only to
   // demonstrate the stale-fill race it prevents.
   bool stale_fill_guard = true;
+  // Redis pub/sub channel of invalidation events; "" turns the subscriber off.
+  std::string invalidation_channel = "querygate:invalidate";
+  // LISTEN for the change-notification triggers' NOTIFY.
+  bool listen_for_changes = true;
+  // Silence the triggers for the server's own writes (it invalidates those itself).
+  bool skip_own_write_triggers = true;
+  // How long startup waits for the invalidation feeds before serving (uncached meanwhile).
+  absl::Duration feed_wait = absl::Seconds(3);
+  service::WarmOptions warm;
   absl::Duration default_ttl = absl::Minutes(5);
+  // Cache lifetime of repository reads of models without cache_ttl; unset: default_ttl.
+  std::optional<absl::Duration> model_default_ttl;
+  // Page, filter and include limits of RepositoryService (schema_version and default_ttl are
+  // filled in by the app).
+  service::RepositoryOptions repository;
   absl::Duration shutdown_grace = absl::Seconds(5);
 };
 

@@ -138,23 +138,4 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
   return ExecuteResponse{std::move(outcome->result), outcome->cache};
 }
 
-absl::Status QueryService::Invalidate(const InvalidateRequest& request) {
-  std::vector<std::string> dependencies;
-  for (const std::string& table : request.tables) {
-    if (table.empty()) return absl::InvalidArgumentError("tables: empty table name");
-    dependencies.push_back(TableDependency(table));
-  }
-  for (const std::string& name : request.queries) {
-    if (registry_->Find(name) == nullptr) {
-      return absl::NotFoundError(absl::StrCat("queries: unknown query '", name, "'"));
-    }
-    dependencies.push_back(QueryDependency(name));
-  }
-  for (const std::string& tag : request.tags) dependencies.push_back(TagDependency(tag));
-  if (dependencies.empty()) {
-    return absl::InvalidArgumentError("tables, queries or tags: name at least one");
-  }
-  return cached_->cache()->Invalidate(dependencies);
-}
-
 }  // namespace querygate::service

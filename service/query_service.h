@@ -38,12 +38,6 @@ struct ExecuteResponse {
   CacheInfo cache;
 };
 
-struct InvalidateRequest {
-  std::vector<std::string> tables;
-  std::vector<std::string> queries;
-  std::vector<std::string> tags;
-};
-
 // Counters of one named query since start.
 struct QueryCounters {
   std::atomic<int64_t> hits{0};
@@ -62,11 +56,6 @@ class QueryService {
   // ONLY_CACHED), INVALID_ARGUMENT naming a bad parameter, DEADLINE_EXCEEDED, CANCELLED,
   // RESOURCE_EXHAUSTED past max_rows or when no connection frees up, or the database error.
   absl::StatusOr<ExecuteResponse> Execute(const ExecuteRequest& request, const CallContext& ctx);
-
-  // Makes every cached result depending on the named tables, queries or tags unservable.
-  // Returns once that is durable in the cache. Fails with NOT_FOUND for an unknown query,
-  // INVALID_ARGUMENT for an empty request, UNAVAILABLE when the cache cannot be reached.
-  absl::Status Invalidate(const InvalidateRequest& request);
 
   const QueryRegistry& registry() const { return *registry_; }
   // Returns the counters of `query`, or nullptr for an unknown query.

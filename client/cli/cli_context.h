@@ -1,6 +1,7 @@
 #ifndef QUERYGATE_CLIENT_CLI_CLI_CONTEXT_H_
 #define QUERYGATE_CLIENT_CLI_CLI_CONTEXT_H_
 
+#include <chrono>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -12,8 +13,11 @@ struct CliContext {
   std::string schema_dir = "schemas";
   std::string migrations_dir;  // empty: <schema_dir>/migrations
   std::string database_url;
-  std::string target;  // gRPC server address, for the service subcommands
+  std::string target = "127.0.0.1:50051";  // gRPC server address, for the service subcommands
+  std::chrono::milliseconds deadline{0};  // per call; zero: each command's default
+  std::string redis_url;                  // for `publish`: config file redis.url
   bool json_output = false;
+  bool interactive = false;  // err is a terminal: live progress instead of plain lines
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
 

@@ -1,33 +1,66 @@
 // querygate: the command-line tool. Settings win in this order: flags, environment
 // (QUERYGATE_*), the config file (--config or QUERYGATE_CONFIG), built-in defaults.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "client/cli/cli_context.h"
+#include "client/cli/crud_command.h"
+#include "client/cli/health_command.h"
+#include "client/cli/invalidate_command.h"
 #include "client/cli/migrate_command.h"
+#include "client/cli/query_command.h"
 #include "client/cli/schema_command.h"
+#include "client/cli/stats_command.h"
+#include "client/cli/warm_command.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
 constexpr char kUsage[] = R"(usage: querygate [global options] <command> [args]
 
-Commands:
+Queries and rows (talk to a querygate server):
+  query NAME --param k=v run a named query; values parsed by the declared types
+  queries [NAME]         list the named queries with parameters, columns and ttl
+  get MODEL ID           one row by primary key
+  list MODEL             rows matching --where filters (field=value, field>=value, ...)
+  create MODEL           insert a row (--set field=value, --data JSON)
+  update MODEL ID        update fields of a row
+  delete MODEL ID        delete a row (--hard to bypass soft delete)
+
+Cache and operations:
+  invalidate             invalidate cached results by --table, --query or --tag
+  publish                publish an invalidation event on Redis (no server needed)
+  warm                   warm the cache, with a progress bar and a summary
+  stats                  cache counters, pool figures and health as tables
+  health                 the gRPC health of the server and its backends
+
+Schema (talk to PostgreSQL directly):
   schema validate|sql    check the schema files, print their DDL
   migrate up|down|status|plan|new
-                         manage the database schema (see `querygate migrate --help`)
+                         manage the database schema
 
-Global options:
-  --config FILE          JSON config file (also QUERYGATE_CONFIG)
+Run `querygate <command> --help` for each command's arguments.
+
+Global options (accepted anywhere on the line):
+  --target HOST:PORT     querygate server (also QUERYGATE_TARGET; default 127.0.0.1:50051)
+  --deadline DURATION    per call, e.g. 500ms, 10s, 1m (default 30s; warm: none)
+  --json                 machine-readable output (JSON on stdout)
+  --config FILE          JSON config file (also QUERYGATE_CONFIG): target, redis.url,
+                         database.url, schema_dir, migrations_dir
   --database-url URL     PostgreSQL URL (also QUERYGATE_DATABASE_URL)
   --schema-dir DIR       schema directory, default "schemas" (also QUERYGATE_SCHEMA_DIR)
   --migrations-dir DIR   migrations directory, default <schema-dir>/migrations
-  --target HOST:PORT     querygate server (also QUERYGATE_TARGET)
-  --json                 machine-readable output where supported
   --help                 show this help
+
+Exit status: 0 on success; 1 when an operation fails, printed as
+"error: <gRPC status code>: <message>" on stderr; 2 on bad usage.
 )";
 
 std::string Env(const char* name) {
@@ -55,6 +88,9 @@ bool ApplyConfigFile(const std::string& path, querygate::cli::CliContext& ctx) {
     ctx.migrations_dir = config["migrations_dir"].get<std::string>();
   }
   if (config.contains("target")) ctx.target = config["target"].get<std::string>();
+  if (config.contains("redis") && config["redis"].contains("url")) {
+    ctx.redis_url = config["redis"]["url"].get<std::string>();
+  }
   return true;
 }
 
@@ -67,7 +103,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
 
   std::string config_path = Env("QUERYGATE_CONFIG");
-  std::string flag_database_url, flag_schema_dir, flag_migrations_dir, flag_target;
+  ctx.interactive = isatty(STDERR_FILENO) == 1;
+  std::string flag_database_url, flag_schema_dir, flag_migrations_dir, flag_target, flag_deadline;
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -88,6 +125,8 @@ int main(int argc, char** argv) {
       value(flag_migrations_dir);
     } else if (arg == "--target") {
       value(flag_target);
+    } else if (arg == "--deadline") {
+      value(flag_deadline);
     } else if (arg == "--json") {
       ctx.json_output = true;
     } else {
@@ -106,6 +145,14 @@ int main(int argc, char** argv) {
   pick(ctx.schema_dir, flag_schema_dir, "QUERYGATE_SCHEMA_DIR");
   pick(ctx.migrations_dir, flag_migrations_dir, "QUERYGATE_MIGRATIONS_DIR");
   pick(ctx.target, flag_target, "QUERYGATE_TARGET");
+  if (!flag_deadline.empty()) {
+    absl::Duration deadline;
+    if (!absl::ParseDuration(flag_deadline, &deadline) || deadline <= absl::ZeroDuration()) {
+      std::cerr << "error: --deadline needs a positive duration such as 500ms or 10s\n";
+      return 2;
+    }
+    ctx.deadline = std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline));
+  }
 
   if (rest.empty() || rest[0] == "--help" || rest[0] == "-h" || rest[0] == "help") {
     (rest.empty() ? std::cerr : std::cout) << kUsage;
@@ -115,6 +162,22 @@ int main(int argc, char** argv) {
   std::vector<std::string> sub(rest.begin() + 1, rest.end());
   if (command == "schema") return querygate::cli::RunSchemaCommand(ctx, sub);
   if (command == "migrate") return querygate::cli::RunMigrateCommand(ctx, sub);
+  using Command = int (*)(const querygate::cli::CliContext&, const std::vector<std::string>&);
+  static const std::map<std::string, Command> kCommands = {
+      {"query", querygate::cli::RunQueryCommand},
+      {"queries", querygate::cli::RunQueriesCommand},
+      {"get", querygate::cli::RunGetCommand},
+      {"list", querygate::cli::RunListCommand},
+      {"create", querygate::cli::RunCreateCommand},
+      {"update", querygate::cli::RunUpdateCommand},
+      {"delete", querygate::cli::RunDeleteCommand},
+      {"invalidate", querygate::cli::RunInvalidateCommand},
+      {"publish", querygate::cli::RunPublishCommand},
+      {"warm", querygate::cli::RunWarmCommand},
+      {"stats", querygate::cli::RunStatsCommand},
+      {"health", querygate::cli::RunHealthCommand},
+  };
+  if (auto it = kCommands.find(command); it != kCommands.end()) return it->second(ctx, sub);
   std::cerr << "error: unknown command " << command << "\n" << kUsage;
   return 2;
 }

@@ -423,6 +423,8 @@ void ReadOptions(const ModelDecl& decl, Model& model, ModelSite& site, Diagnosti
       if (auto v = ReadBool(value, decl.file, path, diag)) model.soft_delete = *v;
     } else if (key == "description") {
       if (auto v = ReadString(value, decl.file, path, diag)) model.description = *v;
+    } else if (key == "notify_changes") {
+      if (auto v = ReadBool(value, decl.file, path, diag)) model.notify_changes = *v;
     } else if (key == "cache_ttl") {
       if (auto v = ReadInteger(value, decl.file, path, diag)) {
         if (*v < 0) {

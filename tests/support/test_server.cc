@@ -42,6 +42,7 @@ std::string TestServer::Start(const std::string& schema_json, const std::string&
   if (!redis.ok()) return redis.ToString();
   std::random_device random;
   config_.redis.key_prefix = absl::StrFormat("qgtest:%08x%08x", random(), random());
+  config_.invalidation_channel = config_.redis.key_prefix + ":invalidate";
   if (tweak) tweak(config_);
   return StartAnother(nullptr);
 }
@@ -56,8 +57,11 @@ std::string TestServer::StartAnother(const std::function<void(server::ServerConf
 }
 
 std::shared_ptr<grpc::Channel> TestServer::Channel(int instance) const {
-  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", apps_.at(instance)->port()),
-                             grpc::InsecureChannelCredentials());
+  return grpc::CreateChannel(Target(instance), grpc::InsecureChannelCredentials());
+}
+
+std::string TestServer::Target(int instance) const {
+  return absl::StrCat("127.0.0.1:", apps_.at(instance)->port());
 }
 
 void TestServer::Stop(absl::Duration grace) {

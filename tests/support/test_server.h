@@ -27,6 +27,8 @@ class TestServer {
   std::string StartAnother(const std::function<void(server::ServerConfig&)>& tweak = nullptr);
 
   std::shared_ptr<grpc::Channel> Channel(int instance = 0) const;
+  // "127.0.0.1:<port>" of an instance, for clients that dial by address (the CLI).
+  std::string Target(int instance = 0) const;
   const ScopedDatabase& database() const { return db_; }
   const std::string& key_prefix() const { return config_.redis.key_prefix; }
   const server::ServerConfig& config() const { return config_; }

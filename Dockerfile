@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# querygate: multi-stage build. The build stage compiles a Release build (no tests); the runtime
+# stage holds only the shared libraries the binaries link, the binaries and the schemas.
+#   docker build -t querygate:local .
+#   docker run --rm -p 50051:50051 -e QUERYGATE_DATABASE_URL=... -e QUERYGATE_REDIS_URL=... querygate:local
+
+FROM debian:12 AS build
+ARG DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      ca-certificates cmake make g++ pkg-config git \
+      libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev \
+      libhiredis-dev libpqxx-dev libabsl-dev libssl-dev nlohmann-json3-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+# Build outside /src so a build/ folder copied from the host cannot interfere.
+RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DQUERYGATE_BUILD_TESTS=OFF \
+ && cmake --build /build -j"$(nproc)"
+
+FROM debian:12-slim AS runtime
+ARG DEBIAN_FRONTEND=noninteractive
+# Runtime libraries of the binaries (found with ldd + dpkg -S on Debian 12); their own
+# dependencies (libpq5, libre2-9, libc-ares2, ...) come along. postgresql-client provides psql
+# for loading schemas/seed/example_data.sql.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      ca-certificates \
+      libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 \
+      libhiredis0.14 libpqxx-6.4 libssl3 \
+      postgresql-client \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home \
+      --shell /usr/sbin/nologin querygate
+WORKDIR /app
+COPY --from=build /build/bin/ /app/bin/
+COPY --from=build /src/schemas/ /app/schemas/
+ENV PATH=/app/bin:$PATH \
+    QUERYGATE_SCHEMA_DIR=/app/schemas \
+    QUERYGATE_LISTEN=0.0.0.0:50051
+USER querygate:querygate
+EXPOSE 50051
+CMD ["querygate-server"]

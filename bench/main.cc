@@ -1,0 +1,240 @@
+// querygate-bench: closed-loop load against querygate-server, PostgreSQL and Redis. Runs every
+// scenario at every concurrency, prints a table of medians with the issue's target ratios and
+// writes the same as JSON. See docs/performance.md.
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "bench/load_loop.h"
+#include "bench/machine_info.h"
+#include "bench/report.h"
+#include "bench/result_table.h"
+#include "bench/scenarios.h"
+#include "bench/targets.h"
+
+namespace {
+
+using querygate::bench::BenchTargets;
+using querygate::bench::LoopOptions;
+using querygate::bench::ResultTable;
+using querygate::bench::RunDescription;
+using querygate::bench::Scenario;
+using querygate::bench::ScenarioInfo;
+
+constexpr char kUsage[] = R"(usage: querygate-bench [flags]
+
+  --target HOST:PORT        querygate-server (default 127.0.0.1:50051)
+  --database-url URL        PostgreSQL for the direct baseline (c)
+  --redis-url URL           Redis for the round-trip scenario (redis://host:port)
+  --redis-key-prefix P      prefix of the bench's own Redis key (default querygate-bench:)
+  --concurrency LIST        comma-separated worker counts (default 1,16,64)
+  --duration-ms N           measured window per scenario and concurrency (default 3000)
+  --warmup-ms N             unmeasured calls before each window (default 500)
+  --repeat N                runs of every cell; the table shows medians (default 1)
+  --id-range N              user_by_id ids cycle over 1..N, all warmed first (default 1000)
+  --channels N              gRPC channels shared by the workers; 0 = one per worker (default 0)
+  --scenarios LIST          subset to run, e.g. a,d (default: all)
+  --diagnostics             also run c_srv: (c) in the statement form the server sends
+  --json-out FILE           write the report as JSON
+  --fail-on-target          exit 3 when a target fails or a call failed
+)";
+
+struct Flags {
+  BenchTargets targets;
+  std::vector<int> concurrencies = {1, 16, 64};
+  int duration_ms = 3000;
+  int warmup_ms = 500;
+  int repeat = 1;
+  std::set<std::string> only;
+  bool diagnostics = false;
+  bool fail_on_target = false;
+  std::string json_out;
+};
+
+[[noreturn]] void Usage(const std::string& error) {
+  std::cerr << "querygate-bench: " << error << "\n\n" << kUsage;
+  std::exit(2);
+}
+
+template <typename T>
+T Number(const std::string& flag, const std::string& text, T min) {
+  T value{};
+  if (!absl::SimpleAtoi(text, &value) || value < min) {
+    Usage(flag + ": expected a number >= " + std::to_string(min) + ", got '" + text + "'");
+  }
+  return value;
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags flags;
+  flags.targets.grpc.target = "127.0.0.1:50051";
+  std::map<std::string, std::string> values;
+  const std::set<std::string> switches = {"--diagnostics", "--fail-on-target", "--help"};
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string name = arg.substr(0, arg.find('='));
+    if (switches.count(name)) {
+      values[name] = "";
+      continue;
+    }
+    if (arg.find('=') != std::string::npos) {
+      values[name] = arg.substr(name.size() + 1);
+    } else if (i + 1 < argc) {
+      values[name] = argv[++i];
+    } else {
+      Usage(name + " needs a value");
+    }
+  }
+  for (const auto& [name, value] : values) {
+    if (name == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (name == "--target") {
+      flags.targets.grpc.target = value;
+    } else if (name == "--database-url") {
+      flags.targets.database_url = value;
+    } else if (name == "--redis-url") {
+      flags.targets.redis_url = value;
+    } else if (name == "--redis-key-prefix") {
+      flags.targets.redis_key_prefix = value;
+    } else if (name == "--concurrency") {
+      flags.concurrencies.clear();
+      for (absl::string_view part : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        flags.concurrencies.push_back(Number<int>(name, std::string(part), 1));
+      }
+      if (flags.concurrencies.empty()) Usage("--concurrency: empty list");
+    } else if (name == "--duration-ms") {
+      flags.duration_ms = Number<int>(name, value, 100);
+    } else if (name == "--warmup-ms") {
+      flags.warmup_ms = Number<int>(name, value, 0);
+    } else if (name == "--repeat") {
+      flags.repeat = Number<int>(name, value, 1);
+    } else if (name == "--id-range") {
+      flags.targets.id_range = Number<int64_t>(name, value, 1);
+    } else if (name == "--channels") {
+      flags.targets.grpc.channels = Number<int>(name, value, 0);
+    } else if (name == "--scenarios") {
+      for (absl::string_view part : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+        flags.only.insert(std::string(part));
+      }
+    } else if (name == "--diagnostics") {
+      flags.diagnostics = true;
+    } else if (name == "--fail-on-target") {
+      flags.fail_on_target = true;
+    } else if (name == "--json-out") {
+      flags.json_out = value;
+    } else {
+      Usage("unknown flag " + name);
+    }
+  }
+  return flags;
+}
+
+// Drops the scenarios not named in `only` (none when it is empty) and those whose backend URL
+// was not given; says which were dropped.
+std::vector<Scenario> Select(std::vector<Scenario> all, const Flags& flags) {
+  std::vector<Scenario> kept;
+  for (Scenario& s : all) {
+    const std::string& id = s.info.id;
+    if (!flags.only.empty() && !flags.only.count(id)) continue;
+    bool needs_pg = id == querygate::bench::kDirectPk || id == querygate::bench::kDirectPkServerForm;
+    if (needs_pg && flags.targets.database_url.empty()) {
+      std::cerr << "skipping (" << id << "): no --database-url\n";
+      continue;
+    }
+    if (id == querygate::bench::kRedisRtt && flags.targets.redis_url.empty()) {
+      std::cerr << "skipping (" << id << "): no --redis-url\n";
+      continue;
+    }
+    kept.push_back(std::move(s));
+  }
+  return kept;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags = ParseFlags(argc, argv);
+  std::vector<Scenario> scenarios =
+      Select(querygate::bench::MakeScenarios(flags.targets, flags.diagnostics), flags);
+  if (scenarios.empty()) Usage("no scenario to run");
+
+  RunDescription run;
+  run.machine = querygate::bench::ReadMachineInfo();
+  std::vector<std::string> words(argv, argv + argc);
+  run.command_line = absl::StrJoin(words, " ");
+  run.target = flags.targets.grpc.target;
+  run.channels = flags.targets.grpc.channels;
+  run.repeat = flags.repeat;
+  run.duration_ms = flags.duration_ms;
+  run.warmup_ms = flags.warmup_ms;
+  run.id_range = flags.targets.id_range;
+  run.concurrencies = flags.concurrencies;
+
+  LoopOptions loop;
+  loop.duration = absl::Milliseconds(flags.duration_ms);
+  loop.warmup = absl::Milliseconds(flags.warmup_ms);
+  int cells = flags.repeat * static_cast<int>(flags.concurrencies.size() * scenarios.size());
+  std::cerr << "running " << cells << " cells of " << flags.warmup_ms + flags.duration_ms
+            << " ms (about " << cells * (flags.warmup_ms + flags.duration_ms) / 1000
+            << " s plus set-up)\n";
+
+  ResultTable table;
+  for (int repeat = 1; repeat <= flags.repeat; ++repeat) {
+    for (int c : flags.concurrencies) {
+      for (const Scenario& s : scenarios) {
+        if (s.prepare) {
+          absl::Status prepared = s.prepare();
+          if (!prepared.ok()) {
+            std::cerr << "(" << s.info.id << ") set-up failed: " << prepared << "\n";
+            return 1;
+          }
+        }
+        auto workers = s.workers(c);
+        if (!workers.ok()) {
+          std::cerr << "(" << s.info.id << ") c=" << c << ": " << workers.status() << "\n";
+          return 1;
+        }
+        querygate::bench::LoopResult result =
+            querygate::bench::RunClosedLoop(loop, *std::move(workers));
+        std::cerr << "repeat " << repeat << " (" << s.info.id << ") c=" << c << ": "
+                  << static_cast<int64_t>(result.qps) << " QPS, p50 " << result.latency.p50_ms
+                  << " ms, p99 " << result.latency.p99_ms << " ms";
+        if (result.unexpected + result.errors > 0) {
+          std::cerr << ", " << result.unexpected << " unexpected, " << result.errors
+                    << " errors (first: " << result.first_problem << ")";
+        }
+        std::cerr << "\n";
+        table.Add({s.info.id, repeat, std::move(result)});
+      }
+    }
+  }
+
+  std::vector<ScenarioInfo> infos;
+  for (const Scenario& s : scenarios) infos.push_back(s.info);
+  auto checks = querygate::bench::EvaluateTargets(table, flags.concurrencies);
+  querygate::bench::PrintReport(std::cout, run, infos, table, checks);
+  if (!flags.json_out.empty()) {
+    std::ofstream out(flags.json_out);
+    out << querygate::bench::ReportJson(run, infos, table, checks);
+    if (!out) {
+      std::cerr << "cannot write " << flags.json_out << "\n";
+      return 1;
+    }
+  }
+  if (flags.fail_on_target) {
+    for (const auto& check : checks) {
+      if (!check.informational && !check.pass) return 3;
+    }
+    for (const auto& record : table.runs()) {
+      if (record.result.errors > 0) return 3;
+    }
+  }
+  return 0;
+}

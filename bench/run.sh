@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Builds Release into build/rel, starts a throwaway PostgreSQL 15 and Redis, migrates and loads
+# the example data, starts querygate-server on a free port, runs querygate-bench, then stops and
+# deletes everything it started. Every step is bounded in time.
+#
+# Usage: bench/run.sh [querygate-bench flags...]
+#   e.g. bench/run.sh --repeat 3            (defaults: c=1,16,64, 3000 ms per cell)
+#        bench/run.sh --scenarios a,d --concurrency 16
+# Environment:
+#   QG_BENCH_BUILD_DIR     build tree (default build/rel)
+#   QG_BENCH_JSON          JSON report (default <build>/bench-results.json)
+#   QG_BENCH_TIMEOUT       seconds the bench may run before it is stopped (default 1200)
+#   QG_BENCH_SKIP_BUILD=1  use the binaries already built
+#   QUERYGATE_DB_MAX_CONNECTIONS, QUERYGATE_REDIS_POOL_SIZE, QUERYGATE_MAX_THREADS and the other
+#   QUERYGATE_* server settings pass through to querygate-server (pool default here: 64, the
+#   largest concurrency, so that (b) may use as many connections as (c)).
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+
+ROOT=$(qg_repo_root)
+BUILD_DIR=${QG_BENCH_BUILD_DIR:-$ROOT/build/rel}
+JSON_OUT=${QG_BENCH_JSON:-$BUILD_DIR/bench-results.json}
+BENCH_TIMEOUT=${QG_BENCH_TIMEOUT:-1200}
+DB_NAME=qg_bench
+STATE_DIR=
+server_pid=
+
+# Stops the server, then PostgreSQL and Redis, and deletes their data.
+# shellcheck disable=SC2317  # invoked by trap
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -n $server_pid ]] && qg_pid_alive "$server_pid"; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    if ! qg_wait_pid_gone "$server_pid" 15; then
+      qg_warn "querygate-server did not exit; killing it"
+      kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+  fi
+  if [[ -n $STATE_DIR ]]; then
+    qg_redis_stop "$STATE_DIR" || rc=1
+    qg_pg_destroy "$STATE_DIR" || rc=1
+    rm -rf -- "$STATE_DIR"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ ${QG_BENCH_SKIP_BUILD:-0} != 1 ]]; then
+  grep -q '^add_subdirectory(bench)' "$ROOT/CMakeLists.txt" \
+    || qg_die "CMakeLists.txt does not add_subdirectory(bench); querygate-bench cannot be built"
+  qg_log "building Release into $BUILD_DIR"
+  # -Wno-error=restrict: GCC 12 at -O3 reports a false -Wrestrict inside libstdc++ for
+  # db/session.cc, which -Werror turns into a failed Release build.
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DQUERYGATE_BUILD_TESTS=OFF \
+    -DCMAKE_CXX_FLAGS=-Wno-error=restrict >/dev/null
+  timeout 1800 cmake --build "$BUILD_DIR" -j2 --target querygate-server querygate querygate-bench
+fi
+for bin in querygate-server querygate querygate-bench; do
+  [[ -x $BUILD_DIR/bin/$bin ]] || qg_die "$BUILD_DIR/bin/$bin is missing"
+done
+
+STATE_DIR=$(mktemp -d /tmp/querygate-bench.XXXXXX)
+pg_port=$(qg_pg_start "$STATE_DIR" test) || qg_die "could not start PostgreSQL"
+redis_port=$(qg_redis_start "$STATE_DIR") || qg_die "could not start Redis"
+qg_pg_ensure_db "$pg_port" "$DB_NAME" || qg_die "could not create database $DB_NAME"
+database_url=$(qg_pg_url "$pg_port" "$DB_NAME")
+redis_url=$(qg_redis_url "$redis_port")
+
+qg_log "migrating and loading the example data"
+QUERYGATE_DATABASE_URL=$database_url QUERYGATE_SCHEMA_DIR=$ROOT/schemas \
+  timeout 120 "$BUILD_DIR/bin/querygate" migrate up >/dev/null
+qg_psql "$pg_port" "$DB_NAME" -v ON_ERROR_STOP=1 -q -f "$ROOT/schemas/seed/example_data.sql" \
+  </dev/null >/dev/null
+qg_psql "$pg_port" "$DB_NAME" -q -c "VACUUM ANALYZE" </dev/null
+
+server_log=$STATE_DIR/server.log
+QUERYGATE_DATABASE_URL=$database_url QUERYGATE_REDIS_URL=$redis_url \
+  QUERYGATE_SCHEMA_DIR=$ROOT/schemas QUERYGATE_LISTEN=127.0.0.1:0 \
+  QUERYGATE_REDIS_KEY_PREFIX=${QUERYGATE_REDIS_KEY_PREFIX:-qgbench:} \
+  QUERYGATE_DB_MAX_CONNECTIONS=${QUERYGATE_DB_MAX_CONNECTIONS:-64} \
+  "$BUILD_DIR/bin/querygate-server" 2>"$server_log" &
+server_pid=$!
+server_port=
+for ((i = 0; i < 300; i++)); do
+  server_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$server_log" | head -n 1)
+  [[ -z $server_port ]] || break
+  qg_pid_alive "$server_pid" || { cat "$server_log" >&2; qg_die "querygate-server exited"; }
+  sleep 0.1
+done
+[[ -n $server_port ]] || { cat "$server_log" >&2; qg_die "querygate-server did not start in 30 s"; }
+qg_log "querygate-server (pid $server_pid) listening on 127.0.0.1:$server_port"
+
+bench_rc=0
+timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" "$BUILD_DIR/bin/querygate-bench" \
+  --target "127.0.0.1:$server_port" --database-url "$database_url" --redis-url "$redis_url" \
+  --json-out "$JSON_OUT" "$@" || bench_rc=$?
+[[ $bench_rc -ne 0 ]] || qg_log "JSON report: $JSON_OUT"
+if grep -qiE 'error|fail' "$server_log"; then
+  qg_warn "querygate-server logged problems; last lines:"
+  tail -n 5 "$server_log" >&2
+fi
+exit "$bench_rc"

@@ -1,0 +1,61 @@
+#ifndef QUERYGATE_BENCH_SCENARIOS_H_
+#define QUERYGATE_BENCH_SCENARIOS_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "bench/grpc_workers.h"
+#include "bench/load_loop.h"
+
+namespace querygate::bench {
+
+// Scenario ids, as the issue names them.
+inline constexpr char kHitPk[] = "a";
+inline constexpr char kBypassPk[] = "b";
+inline constexpr char kDirectPk[] = "c";
+inline constexpr char kEmptyCall[] = "d";
+inline constexpr char kHitHeavy[] = "e";
+inline constexpr char kBypassHeavy[] = "f";
+inline constexpr char kRedisRtt[] = "rtt";
+// Diagnostic: (c) sent in the statement form querygate-server uses.
+inline constexpr char kDirectPkServerForm[] = "c_srv";
+
+struct BenchTargets {
+  GrpcTargetOptions grpc;
+  std::string database_url;
+  std::string redis_url;
+  // Prefix of the Redis key the round-trip scenario reads.
+  std::string redis_key_prefix = "querygate-bench:";
+  // The primary-key lookups spread their ids over 1..id_range.
+  int64_t id_range = 1000;
+  // Size of the value the round-trip scenario GETs.
+  int redis_value_bytes = 160;
+};
+
+// Titles of the scenarios.
+struct ScenarioInfo {
+  std::string id;
+  std::string title;
+  // What a non-ok answer means for this scenario, for the report's legend.
+  std::string expects;
+};
+
+struct Scenario {
+  ScenarioInfo info;
+  // Called before every run, outside the measurement: warms the cache, stores the Redis key.
+  std::function<absl::Status()> prepare;
+  std::function<absl::StatusOr<std::vector<std::unique_ptr<Worker>>>(int concurrency)> workers;
+};
+
+// Returns the scenarios (a) to (f) and the Redis round trip, plus the diagnostic ones when
+// `diagnostics` is set, in the order they should run.
+std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostics);
+
+}  // namespace querygate::bench
+
+#endif  // QUERYGATE_BENCH_SCENARIOS_H_

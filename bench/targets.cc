@@ -1,0 +1,76 @@
+#include "bench/targets.h"
+
+#include "absl/strings/str_format.h"
+#include "bench/scenarios.h"
+
+namespace querygate::bench {
+namespace {
+
+constexpr int kTargetConcurrency = 16;
+constexpr double kHitOverEmptyCall = 0.45;
+constexpr double kHitP50Ms = 1.0;
+constexpr double kBypassOverhead = 1.3;
+constexpr double kHeavyHitOverBypass = 20;
+
+TargetCheck Check(std::string name, std::string detail, double value, double limit,
+                  bool at_least, bool informational = false) {
+  TargetCheck check{.name = std::move(name),
+                    .detail = std::move(detail),
+                    .value = value,
+                    .limit = limit,
+                    .at_least = at_least,
+                    .informational = informational};
+  check.pass = at_least ? value >= limit : value <= limit;
+  return check;
+}
+
+// QPS of `over` divided by QPS of `under`; nullopt when one was not run or measured nothing.
+std::optional<TargetCheck> QpsRatio(const ResultTable& table, const char* over,
+                                    const char* under, int c, double limit, bool informational) {
+  auto a = table.Median(over, c);
+  auto b = table.Median(under, c);
+  if (!a || !b || b->qps <= 0) return std::nullopt;
+  return Check(absl::StrFormat("(%s)/(%s) QPS, c=%d", over, under, c),
+               absl::StrFormat("%.0f / %.0f", a->qps, b->qps), a->qps / b->qps, limit, true,
+               informational);
+}
+
+// (b) latency against 1.3 x (c) + one Redis round trip, on p50 or p99.
+std::optional<TargetCheck> BypassOverhead(const ResultTable& table, int c, bool p99) {
+  auto b = table.Median(kBypassPk, c);
+  auto direct = table.Median(kDirectPk, c);
+  auto rtt = table.Median(kRedisRtt, c);
+  if (!b || !direct || !rtt) return std::nullopt;
+  double b_ms = p99 ? b->p99_ms : b->p50_ms;
+  double c_ms = p99 ? direct->p99_ms : direct->p50_ms;
+  double rtt_ms = p99 ? rtt->p99_ms : rtt->p50_ms;
+  const char* which = p99 ? "p99" : "p50";
+  return Check(absl::StrFormat("(b) %s <= 1.3 x (c) + Redis RTT, c=%d", which, c),
+               absl::StrFormat("%.3f ms vs 1.3 x %.3f + %.3f ms", b_ms, c_ms, rtt_ms), b_ms,
+               kBypassOverhead * c_ms + rtt_ms, false, p99);
+}
+
+}  // namespace
+
+std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
+                                         const std::vector<int>& concurrencies) {
+  std::vector<TargetCheck> checks;
+  auto add = [&checks](std::optional<TargetCheck> check) {
+    if (check) checks.push_back(*std::move(check));
+  };
+  for (int c : concurrencies) {
+    add(QpsRatio(table, kHitPk, kEmptyCall, c, kHitOverEmptyCall, c != kTargetConcurrency));
+  }
+  if (auto a = table.Median(kHitPk, kTargetConcurrency)) {
+    checks.push_back(Check(absl::StrFormat("(a) p50 ms, c=%d", kTargetConcurrency),
+                           absl::StrFormat("%.3f ms", a->p50_ms), a->p50_ms, kHitP50Ms, false));
+  }
+  for (int c : concurrencies) add(BypassOverhead(table, c, false));
+  for (int c : concurrencies) add(BypassOverhead(table, c, true));
+  for (int c : concurrencies) {
+    add(QpsRatio(table, kHitHeavy, kBypassHeavy, c, kHeavyHitOverBypass, false));
+  }
+  return checks;
+}
+
+}  // namespace querygate::bench

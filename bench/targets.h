@@ -1,0 +1,35 @@
+#ifndef QUERYGATE_BENCH_TARGETS_H_
+#define QUERYGATE_BENCH_TARGETS_H_
+
+#include <string>
+#include <vector>
+
+#include "bench/result_table.h"
+
+namespace querygate::bench {
+
+// One ratio of the targets, computed from the medians.
+struct TargetCheck {
+  // For example "(a)/(d) QPS, c=16".
+  std::string name;
+  // How the value was computed, with the numbers.
+  std::string detail;
+  double value = 0;
+  double limit = 0;
+  // True when the value must be at least the limit, false when at most.
+  bool at_least = true;
+  bool pass = false;
+  // Shown for context only; not one of the targets.
+  bool informational = false;
+};
+
+// Evaluates the targets on the medians in `table` for each concurrency in
+// `concurrencies`: (a)/(d) QPS >= 0.45 and (a) p50 <= 1 ms at c=16; for every concurrency,
+// (b) p50 <= 1.3 x (c) p50 + Redis p50 (and the same on p99, informational) and (e)/(f) QPS
+// >= 20. A check whose scenarios were not run is left out.
+std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
+                                         const std::vector<int>& concurrencies);
+
+}  // namespace querygate::bench
+
+#endif  // QUERYGATE_BENCH_TARGETS_H_

@@ -1,0 +1,41 @@
+#ifndef QUERYGATE_CACHE_INVALIDATION_EVENT_H_
+#define QUERYGATE_CACHE_INVALIDATION_EVENT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "cache/redis_options.h"
+
+namespace querygate::cache {
+
+// The default Redis pub/sub channel for invalidation events.
+inline constexpr char kDefaultInvalidationChannel[] = "querygate:invalidate";
+
+// An invalidation event as published on the channel:
+// {"tables": [...], "queries": [...], "tags": [...], "source": "..."}.
+struct InvalidationEvent {
+  std::vector<std::string> tables;
+  std::vector<std::string> queries;
+  std::vector<std::string> tags;
+  std::string source;
+
+  bool empty() const { return tables.empty() && queries.empty() && tags.empty(); }
+};
+
+// Parses a channel message: the JSON object above, or a bare table name. Fails with
+// INVALID_ARGUMENT saying what is wrong.
+absl::StatusOr<InvalidationEvent> ParseInvalidationEvent(absl::string_view message);
+
+// Returns the JSON form of `event`.
+std::string InvalidationEventJson(const InvalidationEvent& event);
+
+// Publishes `event` on `channel` and returns how many subscribers received it. Fails with
+// UNAVAILABLE when Redis cannot be reached.
+absl::StatusOr<int64_t> PublishInvalidation(const RedisOptions& options, const std::string& channel,
+                                            const InvalidationEvent& event);
+
+}  // namespace querygate::cache
+
+#endif  // QUERYGATE_CACHE_INVALIDATION_EVENT_H_

@@ -1,0 +1,36 @@
+#include "migrate/change_triggers.h"
+
+#include "absl/strings/str_cat.h"
+#include "migrate/sql_ident.h"
+
+namespace querygate::migrate {
+
+std::string ChangeTriggerSql(const schema::Schema& schema) {
+  std::string sql = absl::StrCat(R"sql(CREATE OR REPLACE FUNCTION querygate_notify_change()
+RETURNS trigger LANGUAGE plpgsql AS $qg$
+BEGIN
+  IF coalesce(current_setting(')sql",
+                                 kSkipNotifySetting, R"sql(', true), '') <> 'on' THEN
+    PERFORM pg_notify(')sql",
+                                 kChangeChannel, R"sql(', TG_TABLE_NAME);
+  END IF;
+  RETURN NULL;
+END
+$qg$;
+)sql");
+  for (const schema::Model* model : schema.AllTables()) {
+    std::string table = QuoteIdent(model->table);
+    std::string action =
+        model->notify_changes
+            ? absl::StrCat(
+                  "CREATE OR REPLACE TRIGGER querygate_notify_change AFTER INSERT OR "
+                  "UPDATE OR DELETE OR TRUNCATE ON ",
+                  table, " FOR EACH STATEMENT EXECUTE FUNCTION querygate_notify_change();")
+            : absl::StrCat("DROP TRIGGER IF EXISTS querygate_notify_change ON ", table, ";");
+    absl::StrAppend(&sql, "DO $qg$ BEGIN IF to_regclass('", table, "') IS NOT NULL THEN ", action,
+                    " END IF; END $qg$;\n");
+  }
+  return sql;
+}
+
+}  // namespace querygate::migrate

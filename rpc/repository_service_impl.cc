@@ -1,0 +1,339 @@
+#include "rpc/repository_service_impl.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "rpc/call_context.h"
+#include "rpc/status_conversion.h"
+#include "rpc/value_conversion.h"
+
+namespace querygate::rpc {
+namespace {
+
+using service::Filter;
+using service::FilterOp;
+using service::Record;
+
+service::CacheMode ModeFromProto(v1::CacheMode mode) {
+  switch (mode) {
+    case v1::CACHE_MODE_BYPASS:
+      return service::CacheMode::kBypass;
+    case v1::CACHE_MODE_REFRESH:
+      return service::CacheMode::kRefresh;
+    case v1::CACHE_MODE_ONLY_CACHED:
+      return service::CacheMode::kOnlyCached;
+    default:
+      return service::CacheMode::kDefault;
+  }
+}
+
+void CacheToProto(const service::CacheInfo& in, v1::CacheInfo& out) {
+  switch (in.status) {
+    case service::CacheStatus::kHit:
+      out.set_status(v1::CACHE_STATUS_HIT);
+      break;
+    case service::CacheStatus::kMiss:
+      out.set_status(v1::CACHE_STATUS_MISS);
+      break;
+    case service::CacheStatus::kBypass:
+      out.set_status(v1::CACHE_STATUS_BYPASS);
+      break;
+    case service::CacheStatus::kStale:
+      out.set_status(v1::CACHE_STATUS_STALE);
+      break;
+    default:
+      out.set_status(v1::CACHE_STATUS_UNSPECIFIED);
+      break;
+  }
+  out.set_age_ms(in.age_ms);
+  out.set_ttl_ms(in.ttl_ms);
+}
+
+FilterOp OpFromProto(v1::Operator op) {
+  switch (op) {
+    case v1::EQ:
+      return FilterOp::kEq;
+    case v1::NE:
+      return FilterOp::kNe;
+    case v1::LT:
+      return FilterOp::kLt;
+    case v1::LE:
+      return FilterOp::kLe;
+    case v1::GT:
+      return FilterOp::kGt;
+    case v1::GE:
+      return FilterOp::kGe;
+    case v1::IN:
+      return FilterOp::kIn;
+    case v1::NOT_IN:
+      return FilterOp::kNotIn;
+    case v1::IS_NULL:
+      return FilterOp::kIsNull;
+    case v1::IS_NOT_NULL:
+      return FilterOp::kIsNotNull;
+    case v1::BETWEEN:
+      return FilterOp::kBetween;
+    case v1::LIKE:
+      return FilterOp::kLike;
+    case v1::ILIKE:
+      return FilterOp::kILike;
+    case v1::MATCH:
+      return FilterOp::kMatch;
+    default:
+      return FilterOp::kUnspecified;
+  }
+}
+
+absl::StatusOr<Filter> FilterFromProto(const v1::Filter& in, const std::string& path) {
+  Filter out;
+  switch (in.kind_case()) {
+    case v1::Filter::KIND_NOT_SET:
+      return out;
+    case v1::Filter::kCondition: {
+      out.kind = Filter::Kind::kCondition;
+      out.field = in.condition().field();
+      out.op = OpFromProto(in.condition().op());
+      QG_ASSIGN_OR_RETURN(
+          out.value, FromProto(in.condition().value(), absl::StrCat(path, ".condition.value")));
+      return out;
+    }
+    case v1::Filter::kAll:
+    case v1::Filter::kAny: {
+      bool all = in.kind_case() == v1::Filter::kAll;
+      out.kind = all ? Filter::Kind::kAll : Filter::Kind::kAny;
+      const v1::FilterList& list = all ? in.all() : in.any();
+      for (int i = 0; i < list.filters_size(); ++i) {
+        QG_ASSIGN_OR_RETURN(
+            Filter child,
+            FilterFromProto(list.filters(i), absl::StrCat(path, all ? ".all[" : ".any[", i, "]")));
+        out.children.push_back(std::move(child));
+      }
+      return out;
+    }
+    case v1::Filter::kNot: {
+      out.kind = Filter::Kind::kNot;
+      QG_ASSIGN_OR_RETURN(Filter child, FilterFromProto(in.not_(), absl::StrCat(path, ".not")));
+      out.children.push_back(std::move(child));
+      return out;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Record> RecordFromProto(const v1::Record& in, const std::string& path) {
+  Record out;
+  for (const auto& [name, value] : in.fields()) {
+    QG_ASSIGN_OR_RETURN(Value converted, FromProto(value, absl::StrCat(path, ".", name)));
+    out.emplace(name, std::move(converted));
+  }
+  return out;
+}
+
+void RecordToProto(const Record& in, v1::Record& out) {
+  auto& fields = *out.mutable_fields();
+  for (const auto& [name, value] : in) ToProto(value, fields[name]);
+}
+
+absl::StatusOr<service::RepoCreateRequest> CreateFromProto(const v1::CreateRequest& in,
+                                                           const std::string& path) {
+  service::RepoCreateRequest out;
+  out.model = in.model();
+  QG_ASSIGN_OR_RETURN(out.record, RecordFromProto(in.record(), path));
+  return out;
+}
+
+absl::StatusOr<service::RepoUpdateRequest> UpdateFromProto(const v1::UpdateRequest& in,
+                                                           const std::string& prefix) {
+  service::RepoUpdateRequest out;
+  out.model = in.model();
+  QG_ASSIGN_OR_RETURN(out.id, FromProto(in.id(), absl::StrCat(prefix, "id")));
+  QG_ASSIGN_OR_RETURN(out.record, RecordFromProto(in.record(), absl::StrCat(prefix, "record")));
+  if (in.has_update_mask() && in.update_mask().paths_size() > 0) {
+    out.update_mask.emplace(in.update_mask().paths().begin(), in.update_mask().paths().end());
+  }
+  if (in.has_expected_updated_at()) {
+    v1::Value wrapped;
+    *wrapped.mutable_timestamp_value() = in.expected_updated_at();
+    QG_ASSIGN_OR_RETURN(Value ts, FromProto(wrapped, absl::StrCat(prefix, "expected_updated_at")));
+    out.expected_updated_at = ts.time_value();
+  }
+  return out;
+}
+
+absl::StatusOr<service::RepoDeleteRequest> DeleteFromProto(const v1::DeleteRequest& in,
+                                                           const std::string& prefix) {
+  service::RepoDeleteRequest out;
+  out.model = in.model();
+  out.hard = in.hard();
+  QG_ASSIGN_OR_RETURN(out.id, FromProto(in.id(), absl::StrCat(prefix, "id")));
+  return out;
+}
+
+}  // namespace
+
+grpc::Status RepositoryServiceImpl::Get(grpc::ServerContext* context, const v1::GetRequest* request,
+                                        v1::GetResponse* response) {
+  service::RepoGetRequest domain;
+  domain.model = request->model();
+  auto id = FromProto(request->id(), "id");
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  domain.id = *std::move(id);
+  domain.include.assign(request->include().begin(), request->include().end());
+  domain.cache_mode = ModeFromProto(request->cache_mode());
+  auto result = service_->Get(domain, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  RecordToProto(result->record, *response->mutable_record());
+  CacheToProto(result->cache, *response->mutable_cache());
+  response->set_statements(result->statements);
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::List(grpc::ServerContext* context,
+                                         const v1::ListRequest* request,
+                                         v1::ListResponse* response) {
+  service::RepoListRequest domain;
+  domain.model = request->model();
+  auto filter = FilterFromProto(request->filter(), "filter");
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
+  domain.filter = *std::move(filter);
+  for (const v1::Order& order : request->order_by()) {
+    domain.order_by.push_back({order.field(), order.descending()});
+  }
+  domain.page_size = request->page_size();
+  domain.page_token = request->page_token();
+  domain.offset = request->offset();
+  domain.include.assign(request->include().begin(), request->include().end());
+  domain.fields.assign(request->fields().begin(), request->fields().end());
+  domain.cache_mode = ModeFromProto(request->cache_mode());
+  auto result = service_->List(domain, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->mutable_records()->Reserve(static_cast<int>(result->records.size()));
+  for (const Record& record : result->records) RecordToProto(record, *response->add_records());
+  response->set_next_page_token(result->next_page_token);
+  CacheToProto(result->cache, *response->mutable_cache());
+  response->set_statements(result->statements);
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::Count(grpc::ServerContext* context,
+                                          const v1::CountRequest* request,
+                                          v1::CountResponse* response) {
+  service::RepoCountRequest domain;
+  domain.model = request->model();
+  auto filter = FilterFromProto(request->filter(), "filter");
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
+  domain.filter = *std::move(filter);
+  domain.cache_mode = ModeFromProto(request->cache_mode());
+  auto result = service_->Count(domain, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_count(result->count);
+  CacheToProto(result->cache, *response->mutable_cache());
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::Exists(grpc::ServerContext* context,
+                                           const v1::ExistsRequest* request,
+                                           v1::ExistsResponse* response) {
+  service::RepoExistsRequest domain;
+  domain.model = request->model();
+  auto id = FromProto(request->id(), "id");
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  domain.id = *std::move(id);
+  auto result = service_->Exists(domain, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_exists(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::Create(grpc::ServerContext* context,
+                                           const v1::CreateRequest* request,
+                                           v1::CreateResponse* response) {
+  auto domain = CreateFromProto(*request, "record");
+  if (!domain.ok()) return ToGrpcStatus(domain.status());
+  auto result = service_->Create(*domain, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  RecordToProto(*result, *response->mutable_record());
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::CreateMany(grpc::ServerContext* context,
+                                               const v1::CreateManyRequest* request,
+                                               v1::CreateManyResponse* response) {
+  std::vector<Record> records;
+  for (int i = 0; i < request->records_size(); ++i) {
+    auto record = RecordFromProto(request->records(i), absl::StrCat("records[", i, "]"));
+    if (!record.ok()) return ToGrpcStatus(record.status());
+    records.push_back(*std::move(record));
+  }
+  auto result = service_->CreateMany(request->model(), records, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (const Record& record : *result) RecordToProto(record, *response->add_records());
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::Update(grpc::ServerContext* context,
+                                           const v1::UpdateRequest* request,
+                                           v1::UpdateResponse* response) {
+  auto domain = UpdateFromProto(*request, "");
+  if (!domain.ok()) return ToGrpcStatus(domain.status());
+  auto result = service_->Update(*domain, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  RecordToProto(*result, *response->mutable_record());
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::Delete(grpc::ServerContext* context,
+                                           const v1::DeleteRequest* request,
+                                           v1::DeleteResponse* response) {
+  auto domain = DeleteFromProto(*request, "");
+  if (!domain.ok()) return ToGrpcStatus(domain.status());
+  auto result = service_->Delete(*domain, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_deleted(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status RepositoryServiceImpl::Transact(grpc::ServerContext* context,
+                                             const v1::TransactRequest* request,
+                                             v1::TransactResponse* response) {
+  std::vector<service::RepoWriteOp> ops;
+  for (int i = 0; i < request->ops_size(); ++i) {
+    const v1::WriteOp& op = request->ops(i);
+    std::string path = absl::StrCat("ops[", i, "].");
+    service::RepoWriteOp domain;
+    absl::Status converted = absl::OkStatus();
+    switch (op.op_case()) {
+      case v1::WriteOp::kCreate: {
+        domain.kind = service::RepoWriteOp::Kind::kCreate;
+        auto create = CreateFromProto(op.create(), absl::StrCat(path, "create.record"));
+        if (create.ok()) domain.create = *std::move(create);
+        converted = create.status();
+        break;
+      }
+      case v1::WriteOp::kUpdate: {
+        domain.kind = service::RepoWriteOp::Kind::kUpdate;
+        auto update = UpdateFromProto(op.update(), absl::StrCat(path, "update."));
+        if (update.ok()) domain.update = *std::move(update);
+        converted = update.status();
+        break;
+      }
+      case v1::WriteOp::kDelete: {
+        domain.kind = service::RepoWriteOp::Kind::kDelete;
+        auto del = DeleteFromProto(op.delete_(), absl::StrCat(path, "delete."));
+        if (del.ok()) domain.del = *std::move(del);
+        converted = del.status();
+        break;
+      }
+      default:
+        converted =
+            absl::InvalidArgumentError(absl::StrCat(path, "op: set create, update or delete"));
+    }
+    if (!converted.ok()) return ToGrpcStatus(converted);
+    ops.push_back(std::move(domain));
+  }
+  auto result = service_->Transact(ops, MakeCallContext(context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (const Record& record : *result) RecordToProto(record, *response->add_records());
+  return grpc::Status::OK;
+}
+
+}  // namespace querygate::rpc

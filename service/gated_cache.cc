@@ -1,0 +1,47 @@
+#include "service/gated_cache.h"
+
+namespace querygate::service {
+namespace {
+
+absl::Status Distrusted() {
+  return absl::UnavailableError("the cache is not trusted until invalidation feeds recover");
+}
+
+}  // namespace
+
+cache::CacheLookup GatedCache::Lookup(const std::string& key,
+                                      const std::vector<std::string>& dependencies) {
+  if (!hub_->CacheTrusted()) {
+    cache::CacheLookup lookup;
+    lookup.outcome = cache::CacheLookup::Outcome::kUnavailable;
+    return lookup;
+  }
+  return inner_->Lookup(key, dependencies);
+}
+
+absl::StatusOr<cache::Generations> GatedCache::CurrentGenerations(
+    const std::vector<std::string>& dependencies) {
+  if (!hub_->CacheTrusted()) return Distrusted();
+  return inner_->CurrentGenerations(dependencies);
+}
+
+absl::Status GatedCache::Fill(const std::string& key, const std::string& payload,
+                              const cache::Generations& generations, absl::Duration ttl) {
+  if (!hub_->CacheTrusted()) return Distrusted();
+  return inner_->Fill(key, payload, generations, ttl);
+}
+
+absl::Status GatedCache::Invalidate(const std::vector<std::string>& dependencies) {
+  return inner_->Invalidate(dependencies);
+}
+
+cache::CacheHealth GatedCache::Health() const {
+  cache::CacheHealth health = inner_->Health();
+  if (!hub_->CacheTrusted() && health.healthy) {
+    health.healthy = false;
+    health.last_error = "waiting for invalidation feeds";
+  }
+  return health;
+}
+
+}  // namespace querygate::service

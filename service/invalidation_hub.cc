@@ -1,0 +1,133 @@
+#include "service/invalidation_hub.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace querygate::service {
+namespace {
+
+std::atomic<int64_t>& CounterFor(InvalidationCounts& counts, InvalidationSource source) {
+  switch (source) {
+    case InvalidationSource::kWrite:
+      return counts.write;
+    case InvalidationSource::kTrigger:
+      return counts.trigger;
+    default:
+      return counts.event;
+  }
+}
+
+}  // namespace
+
+InvalidationHub::InvalidationHub(cache::QueryCache* cache, const QueryRegistry* registry,
+                                 const schema::Schema* schema, std::vector<Feed> feeds)
+    : cache_(cache), registry_(registry), required_(feeds.begin(), feeds.end()) {
+  for (const RegisteredQuery& q : registry_->queries()) {
+    query_counts_[q.def.name] = std::make_unique<InvalidationCounts>();
+  }
+  for (const schema::Model& model : schema->models) {
+    model_counts_[model.name] = std::make_unique<InvalidationCounts>();
+    models_by_table_[model.table].push_back(model.name);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  UpdateTrustLocked();
+}
+
+const InvalidationCounts* InvalidationHub::QueryCounts(const std::string& query) const {
+  auto it = query_counts_.find(query);
+  return it == query_counts_.end() ? nullptr : it->second.get();
+}
+
+const InvalidationCounts* InvalidationHub::ModelCounts(const std::string& model) const {
+  auto it = model_counts_.find(model);
+  return it == model_counts_.end() ? nullptr : it->second.get();
+}
+
+void InvalidationHub::Count(const cache::InvalidationEvent& event, InvalidationSource source) {
+  std::set<std::string> tables(event.tables.begin(), event.tables.end());
+  for (const RegisteredQuery& q : registry_->queries()) {
+    bool hit =
+        std::find(event.queries.begin(), event.queries.end(), q.def.name) != event.queries.end();
+    for (const std::string& t : q.tables) hit = hit || tables.count(t);
+    for (const std::string& tag : q.def.tags) {
+      hit = hit || std::find(event.tags.begin(), event.tags.end(), tag) != event.tags.end();
+    }
+    if (hit) CounterFor(*query_counts_.at(q.def.name), source).fetch_add(1);
+  }
+  for (const std::string& table : tables) {
+    auto it = models_by_table_.find(table);
+    if (it == models_by_table_.end()) continue;
+    for (const std::string& model : it->second) {
+      CounterFor(*model_counts_.at(model), source).fetch_add(1);
+    }
+  }
+}
+
+absl::Status InvalidationHub::Invalidate(const cache::InvalidationEvent& event,
+                                         InvalidationSource source) {
+  std::vector<std::string> dependencies;
+  for (const std::string& table : event.tables) {
+    if (table.empty()) return absl::InvalidArgumentError("tables: empty table name");
+    dependencies.push_back(TableDependency(table));
+  }
+  for (const std::string& name : event.queries) {
+    if (registry_->Find(name) == nullptr) {
+      return absl::NotFoundError(absl::StrCat("queries: unknown query '", name, "'"));
+    }
+    dependencies.push_back(QueryDependency(name));
+  }
+  for (const std::string& tag : event.tags) dependencies.push_back(TagDependency(tag));
+  if (dependencies.empty()) {
+    return absl::InvalidArgumentError("tables, queries or tags: name at least one");
+  }
+  Count(event, source);
+  absl::Status status = cache_->Invalidate(dependencies);
+  if (!status.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    owed_dependencies_.insert(dependencies.begin(), dependencies.end());
+    UpdateTrustLocked();
+  }
+  return status;
+}
+
+void InvalidationHub::FeedDown(Feed feed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  up_.erase(feed);
+  UpdateTrustLocked();
+}
+
+void InvalidationHub::FeedUp(Feed feed) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    up_.insert(feed);
+    epoch_owed_.insert(feed);
+    UpdateTrustLocked();
+  }
+  Tick();
+}
+
+void InvalidationHub::Tick() {
+  std::vector<std::string> owed;
+  bool epoch = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    owed.assign(owed_dependencies_.begin(), owed_dependencies_.end());
+    epoch = !epoch_owed_.empty();
+  }
+  if (epoch) owed.push_back(kEpochDependency);
+  if (owed.empty()) return;
+  if (!cache_->Invalidate(owed).ok()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& d : owed) owed_dependencies_.erase(d);
+  if (epoch) epoch_owed_.clear();
+  UpdateTrustLocked();
+}
+
+void InvalidationHub::UpdateTrustLocked() {
+  bool trusted = owed_dependencies_.empty() && epoch_owed_.empty();
+  for (Feed feed : required_) trusted = trusted && up_.count(feed);
+  trusted_.store(trusted, std::memory_order_release);
+}
+
+}  // namespace querygate::service

@@ -1,0 +1,440 @@
+#include "service/repository_service.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+#include "service/cache_key.h"
+#include "service/query_registry.h"
+#include "service/repository_fields.h"
+#include "service/repository_order.h"
+#include "service/repository_page_token.h"
+
+namespace querygate::service {
+namespace {
+
+// The cache key parameters of a read: its SQL, its bound values and anything else that
+// shapes the answer.
+std::vector<BoundParam> KeyOf(const Statement& statement,
+                              std::vector<std::pair<std::string, std::string>> extra) {
+  std::vector<BoundParam> key{{"sql", "", statement.sql}};
+  for (size_t i = 0; i < statement.params.size(); ++i) {
+    key.push_back({absl::StrCat("$", i + 1), "", statement.params[i]});
+  }
+  for (auto& [name, text] : extra) key.push_back({name, "", std::move(text)});
+  return key;
+}
+
+SharedResult OneValue(const std::string& column, Value value) {
+  auto result = std::make_shared<QueryResult>();
+  result->columns.push_back({column, ""});
+  result->rows.push_back({std::move(value)});
+  return result;
+}
+
+std::string ParamsFingerprint(const std::string& head, const db::Params& params) {
+  std::string all = absl::StrCat(head.size(), ":", head);
+  for (const db::Cell& cell : params) {
+    if (cell) {
+      absl::StrAppend(&all, "v", cell->size(), ":", *cell);
+    } else {
+      all += "n";
+    }
+  }
+  return Sha256Hex(all).substr(0, 16);
+}
+
+absl::Status Prefixed(const absl::Status& status, const std::string& label) {
+  if (label.empty()) return status;
+  return absl::Status(status.code(), absl::StrCat(label, ": ", status.message()));
+}
+
+}  // namespace
+
+RepositoryService::RepositoryService(RepositoryOptions options, const schema::Schema* schema,
+                                     const DatabaseReader* reader, CachedReader* cached,
+                                     db::ConnectionPool* pool)
+    : options_(std::move(options)),
+      schema_(schema),
+      reader_(reader),
+      cached_(cached),
+      pool_(pool),
+      planner_(schema, &uuids_) {}
+
+FilterLimits RepositoryService::filter_limits() const {
+  return {options_.max_filter_depth, options_.max_in_list};
+}
+
+std::vector<std::string> RepositoryService::pending_invalidations() const {
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  return std::vector<std::string>(pending_.begin(), pending_.end());
+}
+
+std::set<std::string> RepositoryService::FlushPending() {
+  std::set<std::string> tables;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    if (pending_.empty()) return {};
+    tables = pending_;
+  }
+  std::vector<std::string> dependencies;
+  for (const std::string& t : tables) dependencies.push_back(TableDependency(t));
+  if (!cached_->cache()->Invalidate(dependencies).ok()) return tables;
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  for (const std::string& t : tables) pending_.erase(t);
+  return pending_;
+}
+
+void RepositoryService::InvalidateAfterCommit(const std::set<std::string>& tables) {
+  std::vector<std::string> dependencies;
+  for (const std::string& t : tables) dependencies.push_back(TableDependency(t));
+  absl::Duration backoff = options_.invalidation_backoff;
+  for (int attempt = 0; attempt < std::max(1, options_.invalidation_attempts); ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(absl::ToChronoNanoseconds(backoff));
+      backoff *= 2;
+    }
+    if (cached_->cache()->Invalidate(dependencies).ok()) return;
+  }
+  // The write is committed; until the invalidation is delivered, this instance reads these
+  // tables past the cache and retries the delivery before each read (docs/caching.md).
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  pending_.insert(tables.begin(), tables.end());
+}
+
+absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
+                                                            const CallContext& ctx,
+                                                            const Loader& load, int* statements) {
+  StatementRunner run = [&](const Statement& statement) {
+    statements_.fetch_add(1, std::memory_order_relaxed);
+    ++*statements;
+    return reader_->Read(statement, ctx);
+  };
+  auto loader = [&] { return load(run); };
+  absl::Duration ttl = read.model->cache_ttl_seconds ? absl::Seconds(*read.model->cache_ttl_seconds)
+                                                     : options_.default_ttl;
+  CacheMode mode = read.mode;
+  std::set<std::string> pending = FlushPending();
+  for (const std::string& table : read.tables) {
+    if (pending.count(table) && mode != CacheMode::kOnlyCached) mode = CacheMode::kBypass;
+  }
+  if (ttl <= absl::ZeroDuration()) {
+    if (mode == CacheMode::kOnlyCached) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("model ", read.model->name, " is not cached"));
+    }
+    QG_ASSIGN_OR_RETURN(SharedResult result, loader());
+    return CachedResult{std::move(result), {CacheStatus::kBypass, 0, 0}, false};
+  }
+  CachedRead cached;
+  cached.key = cached_->cache()->Key(
+      CacheKeySuffix({options_.schema_version,
+                      absl::StrCat("repo.", read.model->name, ".", read.op), read.key, ""}));
+  for (const std::string& table : read.tables) {
+    cached.dependencies.push_back(TableDependency(table));
+  }
+  cached.dependencies.push_back(kEpochDependency);
+  cached.ttl = ttl;
+  cached.mode = mode;
+  return cached_->Read(cached, ctx, loader);
+}
+
+absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& request,
+                                                       const CallContext& ctx) {
+  QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  QG_ASSIGN_OR_RETURN(IncludeTree tree,
+                      ParseIncludes(*schema_, *model, request.include, options_.max_include_depth));
+  SqlParams params;
+  QG_ASSIGN_OR_RETURN(std::string where, KeyPredicate(*schema_, *model, request.id, "id", params));
+  Statement statement;
+  statement.label = absl::StrCat("Get ", model->name);
+  statement.sql = absl::StrCat("SELECT ", SelectList(*model), " FROM ", QuoteIdent(model->table),
+                               " WHERE ", where, NotDeletedClause(*model));
+  statement.params = params.Take();
+  Read read;
+  read.model = model;
+  read.op = "get";
+  read.key = KeyOf(statement, {{"include", IncludeFingerprint(tree)}});
+  read.tables = {model->table};
+  AddIncludeTables(tree, read.tables);
+  read.mode = request.cache_mode;
+  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+    QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
+    Value record;
+    if (!rows->rows.empty()) {
+      std::vector<Record> records{RowToRecord(*model, rows->rows[0])};
+      QG_RETURN_IF_ERROR(LoadIncludes(*schema_, *model, tree, records, run));
+      record = Value::StructOf(std::move(records[0]));
+    }
+    return OneValue("record", std::move(record));
+  };
+  RepoGetResponse response;
+  QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &response.statements));
+  const Value& record = result.result->rows.at(0).at(0);
+  if (record.kind() != Value::Kind::kStruct) {
+    return absl::NotFoundError(absl::StrCat(model->name, ": no row with this id"));
+  }
+  response.record = record.struct_value();
+  response.cache = result.cache;
+  return response;
+}
+
+absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& request,
+                                                         const CallContext& ctx) {
+  QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  if (request.page_size < 0) {
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  }
+  if (request.offset < 0) return absl::InvalidArgumentError("offset: must not be negative");
+  if (request.offset > 0 && !request.page_token.empty()) {
+    return absl::InvalidArgumentError("offset: cannot be combined with page_token");
+  }
+  int64_t page_size = request.page_size == 0 ? options_.default_page_size : request.page_size;
+  page_size = std::min<int64_t>(page_size, options_.max_page_size);
+  std::set<std::string> fields;
+  for (size_t i = 0; i < request.fields.size(); ++i) {
+    QG_ASSIGN_OR_RETURN(const schema::Field* field,
+                        FindModelField(*model, request.fields[i], absl::StrCat("fields[", i, "]")));
+    fields.insert(field->name);
+  }
+  QG_ASSIGN_OR_RETURN(IncludeTree tree,
+                      ParseIncludes(*schema_, *model, request.include, options_.max_include_depth));
+  SqlParams params;
+  QG_ASSIGN_OR_RETURN(std::string where,
+                      CompileFilter(*schema_, *model, request.filter, filter_limits(), params));
+  QG_ASSIGN_OR_RETURN(ResolvedOrder order, ResolveOrder(*model, request.order_by));
+  std::string order_sql = OrderBySql(order);
+  std::string fingerprint =
+      ParamsFingerprint(absl::StrCat(model->name, "\n", where, "\n", order_sql), params.values());
+  if (!request.page_token.empty()) {
+    QG_ASSIGN_OR_RETURN(std::vector<Value> last,
+                        DecodePageToken(request.page_token, fingerprint, order.fields.size()));
+    QG_ASSIGN_OR_RETURN(std::string keyset, KeysetPredicate(*schema_, order, last, params));
+    where = absl::StrCat(where, " AND ", keyset);
+  }
+  std::string limit = params.Add(absl::StrCat(page_size + 1), "bigint");
+  std::string offset = params.Add(absl::StrCat(request.offset), "bigint");
+  Statement statement;
+  statement.label = absl::StrCat("List ", model->name);
+  statement.sql = absl::StrCat("SELECT ", SelectList(*model), " FROM ", QuoteIdent(model->table),
+                               " WHERE ", where, NotDeletedClause(*model), " ORDER BY ", order_sql,
+                               " LIMIT ", limit, " OFFSET ", offset);
+  statement.params = params.Take();
+  std::vector<size_t> order_index;
+  for (const schema::Field* field : order.fields) {
+    order_index.push_back(static_cast<size_t>(field - model->fields.data()));
+  }
+  Read read;
+  read.model = model;
+  read.op = "list";
+  read.key = KeyOf(statement,
+                   {{"include", IncludeFingerprint(tree)}, {"fields", absl::StrJoin(fields, ",")}});
+  read.tables = {model->table};
+  AddIncludeTables(tree, read.tables);
+  read.mode = request.cache_mode;
+  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+    QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
+    size_t count = std::min<size_t>(rows->rows.size(), static_cast<size_t>(page_size));
+    std::string next;
+    if (rows->rows.size() > count && count > 0) {
+      std::vector<Value> last;
+      for (size_t index : order_index) last.push_back(rows->rows[count - 1].at(index));
+      next = EncodePageToken(fingerprint, last);
+    }
+    std::vector<Record> records;
+    records.reserve(count);
+    for (size_t i = 0; i < count; ++i) records.push_back(RowToRecord(*model, rows->rows[i]));
+    QG_RETURN_IF_ERROR(LoadIncludes(*schema_, *model, tree, records, run));
+    Value::List list;
+    list.reserve(records.size());
+    for (Record& record : records) {
+      if (!fields.empty()) {
+        for (auto it = record.begin(); it != record.end();) {
+          bool keep = fields.count(it->first) || tree.count(it->first);
+          it = keep ? std::next(it) : record.erase(it);
+        }
+      }
+      list.push_back(Value::StructOf(std::move(record)));
+    }
+    auto result = std::make_shared<QueryResult>();
+    result->columns = {{"records", ""}, {"next_page_token", ""}};
+    result->rows.push_back({Value::ListOf(std::move(list)), Value::String(std::move(next))});
+    return SharedResult(std::move(result));
+  };
+  RepoListResponse response;
+  QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &response.statements));
+  const auto& row = result.result->rows.at(0);
+  for (const Value& record : row.at(0).list_value()) {
+    response.records.push_back(record.struct_value());
+  }
+  response.next_page_token = row.at(1).string_value();
+  response.cache = result.cache;
+  return response;
+}
+
+absl::StatusOr<RepoCountResponse> RepositoryService::Count(const RepoCountRequest& request,
+                                                           const CallContext& ctx) {
+  QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  SqlParams params;
+  QG_ASSIGN_OR_RETURN(std::string where,
+                      CompileFilter(*schema_, *model, request.filter, filter_limits(), params));
+  Statement statement;
+  statement.label = absl::StrCat("Count ", model->name);
+  statement.sql = absl::StrCat("SELECT count(*) FROM ", QuoteIdent(model->table), " WHERE ", where,
+                               NotDeletedClause(*model));
+  statement.params = params.Take();
+  Read read;
+  read.model = model;
+  read.op = "count";
+  read.key = KeyOf(statement, {});
+  read.tables = {model->table};
+  read.mode = request.cache_mode;
+  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+    QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
+    return OneValue("count", rows->rows.at(0).at(0));
+  };
+  int statements = 0;
+  QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &statements));
+  RepoCountResponse response;
+  response.count = result.result->rows.at(0).at(0).int_value();
+  response.cache = result.cache;
+  return response;
+}
+
+absl::StatusOr<bool> RepositoryService::Exists(const RepoExistsRequest& request,
+                                               const CallContext& ctx) {
+  QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  SqlParams params;
+  QG_ASSIGN_OR_RETURN(std::string where, KeyPredicate(*schema_, *model, request.id, "id", params));
+  Statement statement;
+  statement.label = absl::StrCat("Exists ", model->name);
+  statement.sql = absl::StrCat("SELECT EXISTS (SELECT 1 FROM ", QuoteIdent(model->table), " WHERE ",
+                               where, NotDeletedClause(*model), ")");
+  statement.params = params.Take();
+  Read read;
+  read.model = model;
+  read.op = "exists";
+  read.key = KeyOf(statement, {});
+  read.tables = {model->table};
+  read.mode = request.cache_mode;
+  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+    QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
+    return OneValue("exists", rows->rows.at(0).at(0));
+  };
+  int statements = 0;
+  QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &statements));
+  const Value& exists = result.result->rows.at(0).at(0);
+  return exists.kind() == Value::Kind::kBool && exists.bool_value();
+}
+
+absl::StatusOr<std::vector<std::optional<Record>>> RepositoryService::RunWrites(
+    const std::vector<PlannedWrite>& writes, const std::vector<std::string>& labels,
+    const CallContext& ctx) {
+  if (absl::Now() >= ctx.deadline) {
+    return absl::DeadlineExceededError("deadline passed before the write was sent");
+  }
+  if (ctx.cancelled && ctx.cancelled()) return absl::CancelledError("the call was cancelled");
+  QG_ASSIGN_OR_RETURN(db::Lease lease, pool_->Acquire(ctx.deadline));
+  absl::Duration timeout = ctx.deadline == absl::InfiniteFuture()
+                               ? reader_->options().default_timeout
+                               : ctx.deadline - absl::Now();
+  if (timeout <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError("deadline passed before the write was sent");
+  }
+  int64_t ms =
+      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1))));
+  std::vector<std::optional<Record>> out;
+  absl::Status status = lease->Transact([&](db::Transaction& tx) -> absl::Status {
+    QG_RETURN_IF_ERROR(
+        tx.Query("SELECT set_config('statement_timeout', $1, true)", {absl::StrCat(ms)}).status());
+    for (size_t i = 0; i < writes.size(); ++i) {
+      auto written = RunWrite(tx, writes[i]);
+      if (!written.ok()) return Prefixed(written.status(), labels[i]);
+      out.push_back(*std::move(written));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  std::set<std::string> tables;
+  for (const PlannedWrite& write : writes) tables.insert(write.tables.begin(), write.tables.end());
+  if (!tables.empty()) InvalidateAfterCommit(tables);
+  return out;
+}
+
+absl::StatusOr<Record> RepositoryService::Create(const RepoCreateRequest& request,
+                                                 const CallContext& ctx) {
+  QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Create(request));
+  QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
+  return *written.at(0);
+}
+
+absl::StatusOr<std::vector<Record>> RepositoryService::CreateMany(
+    const std::string& model, const std::vector<Record>& records, const CallContext& ctx) {
+  QG_RETURN_IF_ERROR(FindRepositoryModel(*schema_, model).status());
+  std::vector<PlannedWrite> writes;
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < records.size(); ++i) {
+    std::string path = absl::StrCat("records[", i, "]");
+    QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Create({model, records[i]}, path));
+    writes.push_back(std::move(write));
+    labels.push_back(path);
+  }
+  if (writes.empty()) return std::vector<Record>();
+  QG_ASSIGN_OR_RETURN(auto written, RunWrites(writes, labels, ctx));
+  std::vector<Record> out;
+  for (auto& record : written) out.push_back(*std::move(record));
+  return out;
+}
+
+absl::StatusOr<Record> RepositoryService::Update(const RepoUpdateRequest& request,
+                                                 const CallContext& ctx) {
+  QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Update(request));
+  QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
+  return *written.at(0);
+}
+
+absl::StatusOr<bool> RepositoryService::Delete(const RepoDeleteRequest& request,
+                                               const CallContext& ctx) {
+  QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Delete(request));
+  QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
+  return written.at(0).has_value();
+}
+
+absl::StatusOr<std::vector<Record>> RepositoryService::Transact(const std::vector<RepoWriteOp>& ops,
+                                                                const CallContext& ctx) {
+  std::vector<PlannedWrite> writes;
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    std::string path = absl::StrCat("ops[", i, "]");
+    const RepoWriteOp& op = ops[i];
+    absl::StatusOr<PlannedWrite> write;
+    switch (op.kind) {
+      case RepoWriteOp::Kind::kCreate:
+        write = planner_.Create(op.create, absl::StrCat(path, ".create.record"));
+        break;
+      case RepoWriteOp::Kind::kUpdate:
+        write = planner_.Update(op.update, absl::StrCat(path, ".update"));
+        break;
+      case RepoWriteOp::Kind::kDelete:
+        write = planner_.Delete(op.del, absl::StrCat(path, ".delete"));
+        break;
+    }
+    if (!write.ok()) {
+      if (absl::StartsWith(write.status().message(), path)) return write.status();
+      return Prefixed(write.status(), path);
+    }
+    writes.push_back(*std::move(write));
+    labels.push_back(path);
+  }
+  if (writes.empty()) return std::vector<Record>();
+  QG_ASSIGN_OR_RETURN(auto written, RunWrites(writes, labels, ctx));
+  std::vector<Record> out;
+  for (auto& record : written) out.push_back(record ? *std::move(record) : Record());
+  return out;
+}
+
+}  // namespace querygate::service

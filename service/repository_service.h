@@ -1,0 +1,130 @@
+#ifndef QUERYGATE_SERVICE_REPOSITORY_SERVICE_H_
+#define QUERYGATE_SERVICE_REPOSITORY_SERVICE_H_
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "db/connection_pool.h"
+#include "schema/model.h"
+#include "service/cache_key.h"
+#include "service/cached_reader.h"
+#include "service/call_context.h"
+#include "service/database_reader.h"
+#include "service/repository_filter.h"
+#include "service/repository_includes.h"
+#include "service/repository_types.h"
+#include "service/repository_uuid.h"
+#include "service/repository_writes.h"
+
+namespace querygate::service {
+
+struct RepositoryOptions {
+  // Folded into every cache key; changes whenever the schema files change.
+  std::string schema_version;
+  // Cache lifetime of reads of models without cache_ttl. A ttl of 0 disables caching.
+  absl::Duration default_ttl = absl::Minutes(5);
+  int32_t default_page_size = 50;
+  int32_t max_page_size = 1000;
+  int max_filter_depth = 8;
+  int max_in_list = 1000;
+  int max_include_depth = 3;
+  // Attempts and first backoff of the post-commit invalidation.
+  int invalidation_attempts = 4;
+  absl::Duration invalidation_backoff = absl::Milliseconds(20);
+};
+
+// The generic repository of every model: reads through the result cache (one statement per
+// relation level on a miss), writes in one transaction followed by the invalidation of every
+// table the write may have changed.
+class RepositoryService {
+ public:
+  RepositoryService(RepositoryOptions options, const schema::Schema* schema,
+                    const DatabaseReader* reader, CachedReader* cached, db::ConnectionPool* pool);
+
+  // Returns the row with this id and its includes. Fails with NOT_FOUND when there is no
+  // visible row (or on a cache miss under ONLY_CACHED), INVALID_ARGUMENT naming a bad model,
+  // id or include, or the database's error.
+  absl::StatusOr<RepoGetResponse> Get(const RepoGetRequest& request, const CallContext& ctx);
+
+  // Returns one page of matching rows in order, and the token of the next page. Fails with
+  // INVALID_ARGUMENT naming a bad model, filter, order, page size, offset, page token, field or
+  // include, or like Get.
+  absl::StatusOr<RepoListResponse> List(const RepoListRequest& request, const CallContext& ctx);
+
+  // Returns the number of matching visible rows. Fails like List.
+  absl::StatusOr<RepoCountResponse> Count(const RepoCountRequest& request, const CallContext& ctx);
+
+  // Returns whether a visible row has this id. Fails like Get, except for NOT_FOUND.
+  absl::StatusOr<bool> Exists(const RepoExistsRequest& request, const CallContext& ctx);
+
+  // Inserts and returns the stored row. Fails with INVALID_ARGUMENT naming the field
+  // ("record.email: ..."), or the database's error.
+  absl::StatusOr<Record> Create(const RepoCreateRequest& request, const CallContext& ctx);
+
+  // Inserts rows of `model` in one transaction and returns them as stored. Fails like Create
+  // ("records[3].email: ..."); nothing is written then.
+  absl::StatusOr<std::vector<Record>> CreateMany(const std::string& model,
+                                                 const std::vector<Record>& records,
+                                                 const CallContext& ctx);
+
+  // Updates and returns the row. Fails with NOT_FOUND, ABORTED when expected_updated_at no
+  // longer matches, INVALID_ARGUMENT naming the field, or the database's error.
+  absl::StatusOr<Record> Update(const RepoUpdateRequest& request, const CallContext& ctx);
+
+  // Deletes the row; returns false when there was no visible row. Fails with INVALID_ARGUMENT
+  // or the database's error.
+  absl::StatusOr<bool> Delete(const RepoDeleteRequest& request, const CallContext& ctx);
+
+  // Runs the ops in one transaction and returns one record per op (empty for a delete that
+  // found nothing). Fails with the first op's error, prefixed by its index; nothing is
+  // written then.
+  absl::StatusOr<std::vector<Record>> Transact(const std::vector<RepoWriteOp>& ops,
+                                               const CallContext& ctx);
+
+  // SQL statements sent by reads since start.
+  int64_t statements_sent() const { return statements_.load(std::memory_order_relaxed); }
+  // Tables whose invalidation could not be delivered yet.
+  std::vector<std::string> pending_invalidations() const;
+
+ private:
+  using Loader = std::function<absl::StatusOr<SharedResult>(const StatementRunner&)>;
+
+  struct Read {
+    const schema::Model* model = nullptr;
+    std::string op;
+    std::vector<BoundParam> key;
+    std::set<std::string> tables;
+    CacheMode mode = CacheMode::kDefault;
+  };
+
+  absl::StatusOr<CachedResult> ReadThrough(const Read& read, const CallContext& ctx,
+                                           const Loader& load, int* statements);
+  absl::StatusOr<std::vector<std::optional<Record>>> RunWrites(
+      const std::vector<PlannedWrite>& writes, const std::vector<std::string>& labels,
+      const CallContext& ctx);
+  void InvalidateAfterCommit(const std::set<std::string>& tables);
+  // Retries pending invalidations once; returns the tables still pending.
+  std::set<std::string> FlushPending();
+  FilterLimits filter_limits() const;
+
+  const RepositoryOptions options_;
+  const schema::Schema* schema_;
+  const DatabaseReader* reader_;
+  CachedReader* cached_;
+  db::ConnectionPool* pool_;
+  UuidV7Generator uuids_;
+  WritePlanner planner_;
+  std::atomic<int64_t> statements_{0};
+  mutable std::mutex pending_mu_;
+  std::set<std::string> pending_;
+};
+
+}  // namespace querygate::service
+
+#endif  // QUERYGATE_SERVICE_REPOSITORY_SERVICE_H_

@@ -1,0 +1,132 @@
+#ifndef QUERYGATE_SERVICE_REPOSITORY_TYPES_H_
+#define QUERYGATE_SERVICE_REPOSITORY_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/value.h"
+#include "service/query_result.h"
+
+namespace querygate::service {
+
+// One row of a model: field name -> value. Included relations are Struct (belongs_to,
+// has_one; null when absent) or List (has_many, many_to_many) values.
+using Record = Value::Struct;
+
+enum class FilterOp {
+  kUnspecified,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIn,
+  kNotIn,
+  kIsNull,
+  kIsNotNull,
+  kBetween,
+  kLike,
+  kILike,
+  kMatch,
+};
+
+// The query builder's filter tree. kEmpty matches every row; kAll with no children matches
+// every row, kAny with no children none; kNot has exactly one child.
+struct Filter {
+  enum class Kind { kEmpty, kCondition, kAll, kAny, kNot };
+  Kind kind = Kind::kEmpty;
+  std::string field;  // kCondition
+  FilterOp op = FilterOp::kUnspecified;
+  Value value;
+  std::vector<Filter> children;
+};
+
+struct OrderTerm {
+  std::string field;
+  bool descending = false;
+};
+
+struct RepoGetRequest {
+  std::string model;
+  Value id;
+  std::vector<std::string> include;
+  CacheMode cache_mode = CacheMode::kDefault;
+};
+
+struct RepoGetResponse {
+  Record record;
+  CacheInfo cache;
+  int statements = 0;
+};
+
+struct RepoListRequest {
+  std::string model;
+  Filter filter;
+  std::vector<OrderTerm> order_by;
+  int32_t page_size = 0;
+  std::string page_token;
+  int32_t offset = 0;
+  std::vector<std::string> include;
+  std::vector<std::string> fields;
+  CacheMode cache_mode = CacheMode::kDefault;
+};
+
+struct RepoListResponse {
+  std::vector<Record> records;
+  std::string next_page_token;
+  CacheInfo cache;
+  int statements = 0;
+};
+
+struct RepoCountRequest {
+  std::string model;
+  Filter filter;
+  CacheMode cache_mode = CacheMode::kDefault;
+};
+
+struct RepoCountResponse {
+  int64_t count = 0;
+  CacheInfo cache;
+};
+
+struct RepoExistsRequest {
+  std::string model;
+  Value id;
+  CacheMode cache_mode = CacheMode::kDefault;
+};
+
+struct RepoCreateRequest {
+  std::string model;
+  Record record;
+};
+
+struct RepoUpdateRequest {
+  std::string model;
+  Value id;
+  Record record;
+  // nullopt: write every field present in record.
+  std::optional<std::vector<std::string>> update_mask;
+  std::optional<Timestamp> expected_updated_at;
+};
+
+struct RepoDeleteRequest {
+  std::string model;
+  Value id;
+  bool hard = false;
+};
+
+struct RepoWriteOp {
+  enum class Kind { kCreate, kUpdate, kDelete };
+  Kind kind = Kind::kCreate;
+  RepoCreateRequest create;
+  RepoUpdateRequest update;
+  RepoDeleteRequest del;
+};
+
+}  // namespace querygate::service
+
+#endif  // QUERYGATE_SERVICE_REPOSITORY_TYPES_H_

@@ -1,0 +1,58 @@
+// client/internal/proto_conversion: the client's wire conversion keeps the server's semantics.
+#include <gtest/gtest.h>
+
+#include "client/internal/proto_conversion.h"
+
+namespace querygate::client::internal {
+namespace {
+
+TEST(ClientProtoConversionTest, EveryKindRoundTrips) {
+  Value value = Value::StructOf({
+      {"null", Value()},
+      {"bool", Value::Bool(true)},
+      {"int", Value::Int(INT64_MIN)},
+      {"double", Value::Double(2.5)},
+      {"string", Value::String("s")},
+      {"bytes", Value::Bytes(std::string("\0\1", 2))},
+      {"time", Value::Time({-1})},
+      {"list", Value::ListOf({Value::Int(1), Value()})},
+  });
+  v1::Value wire;
+  ToProto(value, wire);
+  EXPECT_EQ(FromProto(wire), value);
+}
+
+TEST(ClientProtoConversionTest, NegativeMicrosUseNonNegativeNanos) {
+  v1::Value wire;
+  ToProto(Value::Time({-1}), wire);
+  EXPECT_EQ(wire.timestamp_value().seconds(), -1);
+  EXPECT_EQ(wire.timestamp_value().nanos(), 999999000);
+}
+
+TEST(ClientProtoConversionTest, UnsetIsNull) {
+  EXPECT_TRUE(FromProto(v1::Value()).is_null());
+}
+
+TEST(ClientProtoConversionTest, FilterTree) {
+  Filter f = Filter::All({Filter::Where("a", Operator::kEq, Value::Int(1)),
+                          Filter::Not(Filter::Where("b", Operator::kIsNull, Value::Int(9)))});
+  v1::Filter wire;
+  ToProto(f, wire);
+  ASSERT_EQ(wire.all().filters_size(), 2);
+  EXPECT_EQ(wire.all().filters(0).condition().field(), "a");
+  EXPECT_EQ(wire.all().filters(0).condition().op(), v1::EQ);
+  EXPECT_EQ(wire.all().filters(0).condition().value().int_value(), 1);
+  const v1::Condition& b = wire.all().filters(1).not_().condition();
+  EXPECT_EQ(b.op(), v1::IS_NULL);
+  EXPECT_FALSE(b.has_value());  // IS NULL carries no value
+}
+
+TEST(ClientProtoConversionTest, GrpcStatusKeepsCodeAndMessage) {
+  absl::Status s = FromGrpc(grpc::Status(grpc::StatusCode::NOT_FOUND, "query: unknown query 'x'"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "query: unknown query 'x'");
+  EXPECT_TRUE(FromGrpc(grpc::Status::OK).ok());
+}
+
+}  // namespace
+}  // namespace querygate::client::internal
