@@ -16,15 +16,20 @@ constexpr char kPkSql[] =
 constexpr char kHeavyQuery[] = "users_with_post_counts";
 
 ExecuteCall PkCall(const BenchTargets& targets, bool bypass) {
-  return ExecuteCall{.query = kPkQuery,
-                     .id_param = "id",
-                     .id_range = targets.id_range,
-                     .bypass = bypass,
-                     .expected_rows = 1};
+  ExecuteCall call;
+  call.query = kPkQuery;
+  call.id_param = "id";
+  call.id_range = targets.id_range;
+  call.bypass = bypass;
+  call.expected_rows = 1;
+  return call;
 }
 
 ExecuteCall HeavyCall(bool bypass) {
-  return ExecuteCall{.query = kHeavyQuery, .bypass = bypass, .expected_rows = -1};
+  ExecuteCall call;
+  call.query = kHeavyQuery;
+  call.bypass = bypass;
+  return call;
 }
 
 // Fills the cache for `call` so that the run that follows only hits.
@@ -38,15 +43,21 @@ std::function<absl::Status()> Warm(const GrpcTargetOptions& grpc, ExecuteCall ca
 }
 
 Scenario ExecuteScenario(ScenarioInfo info, const GrpcTargetOptions& grpc, ExecuteCall call) {
-  Scenario s{.info = std::move(info)};
+  Scenario s;
+  s.info = std::move(info);
   if (!call.bypass) s.prepare = Warm(grpc, call);
   s.workers = [grpc, call](int concurrency) { return MakeExecuteWorkers(grpc, call, concurrency); };
   return s;
 }
 
 Scenario DirectScenario(ScenarioInfo info, const BenchTargets& targets, PqxxForm form) {
-  PqxxCall call{.sql = kPkSql, .id_range = targets.id_range, .expected_rows = 1, .form = form};
-  Scenario s{.info = std::move(info)};
+  PqxxCall call;
+  call.sql = kPkSql;
+  call.id_range = targets.id_range;
+  call.expected_rows = 1;
+  call.form = form;
+  Scenario s;
+  s.info = std::move(info);
   s.workers = [url = targets.database_url, call](int concurrency) {
     return MakePqxxWorkers(url, call, concurrency);
   };
@@ -73,7 +84,8 @@ std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostic
         PqxxForm::kServerForm));
   }
 
-  Scenario health{.info = {kEmptyCall, "empty call: Health/Check (gRPC)", "not SERVING"}};
+  Scenario health;
+  health.info = {kEmptyCall, "empty call: Health/Check (gRPC)", "not SERVING"};
   health.workers = [grpc](int concurrency) { return MakeHealthWorkers(grpc, concurrency); };
   scenarios.push_back(std::move(health));
 
@@ -84,8 +96,11 @@ std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostic
       {kBypassHeavy, "BYPASS, users_with_post_counts (gRPC)", "a status other than BYPASS"}, grpc,
       HeavyCall(true)));
 
-  RedisCall redis{.url = targets.redis_url, .key = absl::StrCat(targets.redis_key_prefix, "rtt")};
-  Scenario rtt{.info = {kRedisRtt, "Redis GET round trip (hiredis)", "not a string"}};
+  RedisCall redis;
+  redis.url = targets.redis_url;
+  redis.key = absl::StrCat(targets.redis_key_prefix, "rtt");
+  Scenario rtt;
+  rtt.info = {kRedisRtt, "Redis GET round trip (hiredis)", "not a string"};
   rtt.prepare = [redis, bytes = targets.redis_value_bytes] { return PutRedisValue(redis, bytes); };
   rtt.workers = [redis](int concurrency) { return MakeRedisWorkers(redis, concurrency); };
   scenarios.push_back(std::move(rtt));

@@ -14,12 +14,13 @@ constexpr double kHeavyHitOverBypass = 20;
 
 TargetCheck Check(std::string name, std::string detail, double value, double limit,
                   bool at_least, bool informational = false) {
-  TargetCheck check{.name = std::move(name),
-                    .detail = std::move(detail),
-                    .value = value,
-                    .limit = limit,
-                    .at_least = at_least,
-                    .informational = informational};
+  TargetCheck check;
+  check.name = std::move(name);
+  check.detail = std::move(detail);
+  check.value = value;
+  check.limit = limit;
+  check.at_least = at_least;
+  check.informational = informational;
   check.pass = at_least ? value >= limit : value <= limit;
   return check;
 }

@@ -19,5 +19,9 @@ function(querygate_test name label)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS ${label} ENVIRONMENT "QUERYGATE_SOURCE_DIR=${PROJECT_SOURCE_DIR};QUERYGATE_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+    # One variable per property: gtest_discover_tests splits a list-valued ENVIRONMENT into
+    # separate arguments, which dropped every variable after the first.
+    PROPERTIES LABELS ${label}
+      ENVIRONMENT "QUERYGATE_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+      ENVIRONMENT_MODIFICATION "QUERYGATE_BIN_DIR=set:${CMAKE_BINARY_DIR}/bin")
 endfunction()

@@ -163,14 +163,42 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
   service::RepositoryOptions repository_options = config.repository;
   repository_options.schema_version = options.schema_version;
   repository_options.default_ttl = config.model_default_ttl.value_or(config.default_ttl);
+  repository_options.skip_own_write_triggers = config.skip_own_write_triggers;
+  service::InvalidationHub* hub_ptr = parts->hub.get();
   parts->repository = std::make_unique<service::RepositoryService>(
       repository_options, &parts->schema, parts->reader.get(), parts->cached.get(),
-      parts->pool.get());
-  parts->warmer =
-      std::make_unique<service::Warmer>(parts->queries.get(), parts->pool.get(), nullptr);
+      parts->pool.get(), [hub_ptr](const std::set<std::string>& tables) {
+        cache::InvalidationEvent event;
+        event.tables.assign(tables.begin(), tables.end());
+        event.source = "write";
+        return hub_ptr->Invalidate(event, service::InvalidationSource::kWrite);
+      });
+  service::RepositoryService* repository = parts->repository.get();
+  parts->warmer = std::make_unique<service::Warmer>(
+      parts->queries.get(), parts->pool.get(),
+      [repository](const std::string& model, const Value& id, const service::CallContext& ctx) {
+        service::RepoGetRequest request;
+        request.model = model;
+        request.id = id;
+        return repository->Get(request, ctx).status();
+      });
   parts->admin = std::make_unique<service::CacheAdmin>(
       parts->hub.get(), parts->warmer.get(), config.warm, parts->queries.get(), parts->pool.get(),
-      parts->redis.get(), absl::Now(), nullptr);
+      parts->redis.get(), absl::Now(), [repository, schema = &parts->schema] {
+        std::vector<service::NameStats> out;
+        for (const schema::Model& model : schema->models) {
+          service::NameStats stats;
+          stats.name = model.name;
+          if (const service::QueryCounters* c = repository->Counters(model.name)) {
+            stats.hits = c->hits.load();
+            stats.misses = c->misses.load();
+            stats.bypasses = c->bypasses.load();
+            stats.fills = c->fills.load();
+          }
+          out.push_back(stats);
+        }
+        return out;
+      });
 
   StartFeeds(config, nullptr, parts->hub.get(), parts->subscriber, parts->listener);
   Parts* raw = parts.get();
@@ -194,18 +222,19 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
   cache::QueryCache* redis = parts->redis.get();
   db::ConnectionPool* pool = parts->pool.get();
   service::InvalidationHub* hub = parts->hub.get();
-  QG_ASSIGN_OR_RETURN(parts->server,
-                      rpc::GrpcServer::Start(
-                          config.server, rpc::ServiceSet{parts->queries.get(), parts->admin.get(),
-                                                          parts->repository.get()},
-                          [redis, pool, hub, raw, block] {
-                            rpc::BackendHealth health;
-                            health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();
-                            db::PoolFigures figures = pool->Figures();
-                            health.database_healthy = figures.idle + figures.active > 0;
-                            health.ready = !block || raw->warm_done.load();
-                            return health;
-                          }));
+  QG_ASSIGN_OR_RETURN(
+      parts->server,
+      rpc::GrpcServer::Start(
+          config.server,
+          rpc::ServiceSet{parts->queries.get(), parts->admin.get(), parts->repository.get()},
+          [redis, pool, hub, raw, block] {
+            rpc::BackendHealth health;
+            health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();
+            db::PoolFigures figures = pool->Figures();
+            health.database_healthy = figures.idle + figures.active > 0;
+            health.ready = !block || raw->warm_done.load();
+            return health;
+          }));
   if (warm_at_start) {
     parts->warm_thread = std::thread([raw] {
       service::CallContext ctx;

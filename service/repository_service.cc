@@ -57,53 +57,30 @@ absl::Status Prefixed(const absl::Status& status, const std::string& label) {
 
 RepositoryService::RepositoryService(RepositoryOptions options, const schema::Schema* schema,
                                      const DatabaseReader* reader, CachedReader* cached,
-                                     db::ConnectionPool* pool)
+                                     db::ConnectionPool* pool, WriteInvalidator invalidator)
     : options_(std::move(options)),
       schema_(schema),
       reader_(reader),
       cached_(cached),
       pool_(pool),
-      planner_(schema, &uuids_) {}
+      planner_(schema, &uuids_),
+      invalidator_(std::move(invalidator)) {
+  for (const schema::Model& model : schema_->models) {
+    counters_[model.name] = std::make_unique<QueryCounters>();
+  }
+}
+
+const QueryCounters* RepositoryService::Counters(const std::string& model) const {
+  auto it = counters_.find(model);
+  return it == counters_.end() ? nullptr : it->second.get();
+}
 
 FilterLimits RepositoryService::filter_limits() const {
   return {options_.max_filter_depth, options_.max_in_list};
 }
 
-std::vector<std::string> RepositoryService::pending_invalidations() const {
-  std::lock_guard<std::mutex> lock(pending_mu_);
-  return std::vector<std::string>(pending_.begin(), pending_.end());
-}
-
-std::set<std::string> RepositoryService::FlushPending() {
-  std::set<std::string> tables;
-  {
-    std::lock_guard<std::mutex> lock(pending_mu_);
-    if (pending_.empty()) return {};
-    tables = pending_;
-  }
-  std::vector<std::string> dependencies;
-  for (const std::string& t : tables) dependencies.push_back(TableDependency(t));
-  if (!cached_->cache()->Invalidate(dependencies).ok()) return tables;
-  std::lock_guard<std::mutex> lock(pending_mu_);
-  for (const std::string& t : tables) pending_.erase(t);
-  return pending_;
-}
-
 void RepositoryService::InvalidateAfterCommit(const std::set<std::string>& tables) {
-  std::vector<std::string> dependencies;
-  for (const std::string& t : tables) dependencies.push_back(TableDependency(t));
-  absl::Duration backoff = options_.invalidation_backoff;
-  for (int attempt = 0; attempt < std::max(1, options_.invalidation_attempts); ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::sleep_for(absl::ToChronoNanoseconds(backoff));
-      backoff *= 2;
-    }
-    if (cached_->cache()->Invalidate(dependencies).ok()) return;
-  }
-  // The write is committed; until the invalidation is delivered, this instance reads these
-  // tables past the cache and retries the delivery before each read (docs/caching.md).
-  std::lock_guard<std::mutex> lock(pending_mu_);
-  pending_.insert(tables.begin(), tables.end());
+  if (invalidator_) (void)invalidator_(tables);
 }
 
 absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
@@ -118,9 +95,9 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
   absl::Duration ttl = read.model->cache_ttl_seconds ? absl::Seconds(*read.model->cache_ttl_seconds)
                                                      : options_.default_ttl;
   CacheMode mode = read.mode;
-  std::set<std::string> pending = FlushPending();
-  for (const std::string& table : read.tables) {
-    if (pending.count(table) && mode != CacheMode::kOnlyCached) mode = CacheMode::kBypass;
+  QueryCounters* counters = nullptr;
+  if (auto it = counters_.find(read.model->name); it != counters_.end()) {
+    counters = it->second.get();
   }
   if (ttl <= absl::ZeroDuration()) {
     if (mode == CacheMode::kOnlyCached) {
@@ -128,6 +105,7 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
           absl::StrCat("model ", read.model->name, " is not cached"));
     }
     QG_ASSIGN_OR_RETURN(SharedResult result, loader());
+    if (counters != nullptr) counters->bypasses.fetch_add(1, std::memory_order_relaxed);
     return CachedResult{std::move(result), {CacheStatus::kBypass, 0, 0}, false};
   }
   CachedRead cached;
@@ -140,7 +118,22 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
   cached.dependencies.push_back(kEpochDependency);
   cached.ttl = ttl;
   cached.mode = mode;
-  return cached_->Read(cached, ctx, loader);
+  auto outcome = cached_->Read(cached, ctx, loader);
+  if (outcome.ok() && counters != nullptr) {
+    switch (outcome->cache.status) {
+      case CacheStatus::kHit:
+        counters->hits.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case CacheStatus::kMiss:
+        counters->misses.fetch_add(1, std::memory_order_relaxed);
+        break;
+      default:
+        counters->bypasses.fetch_add(1, std::memory_order_relaxed);
+        break;
+    }
+    if (outcome->filled) counters->fills.fetch_add(1, std::memory_order_relaxed);
+  }
+  return outcome;
 }
 
 absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& request,
@@ -349,8 +342,10 @@ absl::StatusOr<std::vector<std::optional<Record>>> RepositoryService::RunWrites(
       std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1))));
   std::vector<std::optional<Record>> out;
   absl::Status status = lease->Transact([&](db::Transaction& tx) -> absl::Status {
-    QG_RETURN_IF_ERROR(
-        tx.Query("SELECT set_config('statement_timeout', $1, true)", {absl::StrCat(ms)}).status());
+    QG_RETURN_IF_ERROR(tx.Query("SELECT set_config('statement_timeout', $1, true), "
+                                "set_config('querygate.skip_notify', $2, true)",
+                                {absl::StrCat(ms), options_.skip_own_write_triggers ? "on" : "off"})
+                           .status());
     for (size_t i = 0; i < writes.size(); ++i) {
       auto written = RunWrite(tx, writes[i]);
       if (!written.ok()) return Prefixed(written.status(), labels[i]);

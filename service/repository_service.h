@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -16,6 +18,7 @@
 #include "service/cached_reader.h"
 #include "service/call_context.h"
 #include "service/database_reader.h"
+#include "service/query_service.h"
 #include "service/repository_filter.h"
 #include "service/repository_includes.h"
 #include "service/repository_types.h"
@@ -34,10 +37,13 @@ struct RepositoryOptions {
   int max_filter_depth = 8;
   int max_in_list = 1000;
   int max_include_depth = 3;
-  // Attempts and first backoff of the post-commit invalidation.
-  int invalidation_attempts = 4;
-  absl::Duration invalidation_backoff = absl::Milliseconds(20);
+  // Silence the database change triggers for this service's writes (it invalidates them).
+  bool skip_own_write_triggers = true;
 };
+
+// Invalidates the tables a committed write touched; supplied by the invalidation hub, which
+// keeps an undeliverable invalidation owed (and the cache distrusted) until it lands.
+using WriteInvalidator = std::function<absl::Status(const std::set<std::string>& tables)>;
 
 // The generic repository of every model: reads through the result cache (one statement per
 // relation level on a miss), writes in one transaction followed by the invalidation of every
@@ -45,7 +51,8 @@ struct RepositoryOptions {
 class RepositoryService {
  public:
   RepositoryService(RepositoryOptions options, const schema::Schema* schema,
-                    const DatabaseReader* reader, CachedReader* cached, db::ConnectionPool* pool);
+                    const DatabaseReader* reader, CachedReader* cached, db::ConnectionPool* pool,
+                    WriteInvalidator invalidator);
 
   // Returns the row with this id and its includes. Fails with NOT_FOUND when there is no
   // visible row (or on a cache miss under ONLY_CACHED), INVALID_ARGUMENT naming a bad model,
@@ -89,8 +96,8 @@ class RepositoryService {
 
   // SQL statements sent by reads since start.
   int64_t statements_sent() const { return statements_.load(std::memory_order_relaxed); }
-  // Tables whose invalidation could not be delivered yet.
-  std::vector<std::string> pending_invalidations() const;
+  // Read counters of `model`, or nullptr for an unknown model.
+  const QueryCounters* Counters(const std::string& model) const;
 
  private:
   using Loader = std::function<absl::StatusOr<SharedResult>(const StatementRunner&)>;
@@ -109,8 +116,6 @@ class RepositoryService {
       const std::vector<PlannedWrite>& writes, const std::vector<std::string>& labels,
       const CallContext& ctx);
   void InvalidateAfterCommit(const std::set<std::string>& tables);
-  // Retries pending invalidations once; returns the tables still pending.
-  std::set<std::string> FlushPending();
   FilterLimits filter_limits() const;
 
   const RepositoryOptions options_;
@@ -120,9 +125,9 @@ class RepositoryService {
   db::ConnectionPool* pool_;
   UuidV7Generator uuids_;
   WritePlanner planner_;
+  WriteInvalidator invalidator_;
   std::atomic<int64_t> statements_{0};
-  mutable std::mutex pending_mu_;
-  std::set<std::string> pending_;
+  std::map<std::string, std::unique_ptr<QueryCounters>> counters_;
 };
 
 }  // namespace querygate::service

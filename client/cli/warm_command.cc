@@ -42,14 +42,18 @@ Exit status: 0 when every entry warmed, 1 when the call fails or any entry faile
 usage.
 )";
 
-// Renders progress on ctx.err: a redrawn bar on a terminal, else a line per change (at most
-// one a second, plus the last).
+// Renders progress on ctx.err: a bar redrawn up to ten times a second on a terminal, else a
+// line per change (at most one a second, plus the last).
 class ProgressPrinter {
  public:
   explicit ProgressPrinter(const CliContext& ctx) : ctx_(ctx) {}
 
   void Update(const client::WarmProgress& p) {
+    auto now = std::chrono::steady_clock::now();
     if (ctx_.interactive) {
+      // Redraw at most ten times a second; the server may stream a message per entry.
+      if (!p.finished && drew_bar_ && now - last_line_ < std::chrono::milliseconds(100)) return;
+      last_line_ = now;
       constexpr int kWidth = 30;
       int filled = p.total > 0 ? static_cast<int>(kWidth * (p.done + p.failed) / p.total) : 0;
       filled = std::min(std::max(filled, 0), kWidth);
@@ -61,7 +65,6 @@ class ProgressPrinter {
       drew_bar_ = true;
       return;
     }
-    auto now = std::chrono::steady_clock::now();
     bool changed = p.done != last_done_ || p.failed != last_failed_ || p.total != last_total_;
     if (!p.finished && (!changed || now - last_line_ < std::chrono::seconds(1))) return;
     if (!changed && p.finished && printed_any_) return;

@@ -133,9 +133,8 @@ class RepositoryCrudTest : public ::testing::Test {
   }
 
   grpc::Status Update(const std::string& model, v1::Value id, v1::Record record,
-                      v1::UpdateResponse* response, const google::protobuf::Timestamp* expected =
-                                                        nullptr,
-                      int instance = -1) {
+                      v1::UpdateResponse* response,
+                      const google::protobuf::Timestamp* expected = nullptr, int instance = -1) {
     v1::UpdateRequest request;
     request.set_model(model);
     *request.mutable_id() = std::move(id);
@@ -195,8 +194,8 @@ TEST_F(RepositoryCrudTest, FullCrudOnEveryExampleModel) {
             {"content", Str("C")},
             {"tags", List({Str("a"), Str("b")})}}),
        "view_count", Int(7)},
-      {"comment", Rec({{"post_id", Int(1)}, {"user_id", Int(2)}, {"content", Str("c")}}),
-       "content", Str("edited")},
+      {"comment", Rec({{"post_id", Int(1)}, {"user_id", Int(2)}, {"content", Str("c")}}), "content",
+       Str("edited")},
       {"tag", Rec({{"name", Str("rust")}, {"slug", Str("rust")}}), "slug", Str("rs")},
       {"document",
        Rec({{"title", Str("Doc")},
@@ -206,7 +205,8 @@ TEST_F(RepositoryCrudTest, FullCrudOnEveryExampleModel) {
             {"is_public", Bool(true)},
             {"published_on", Str("2024-02-29")},
             {"keywords", List({Str("k")})},
-            {"attributes", [] {
+            {"attributes",
+             [] {
                v1::Value v;
                (*v.mutable_struct_value()->mutable_fields())["a"] = Int(1);
                return v;
@@ -308,8 +308,14 @@ TEST_F(RepositoryCrudTest, EveryRelationKindLoadsWithInclude) {
   ASSERT_TRUE(Get("post", Int(1), &post, {"author.profile", "labels"}).ok());
   const auto& pf = post.record().fields();
   EXPECT_EQ(pf.at("author").struct_value().fields().at("id").int_value(), 2);
-  EXPECT_EQ(pf.at("author").struct_value().fields().at("profile").struct_value().fields().at(
-                "first_name").string_value(),
+  EXPECT_EQ(pf.at("author")
+                .struct_value()
+                .fields()
+                .at("profile")
+                .struct_value()
+                .fields()
+                .at("first_name")
+                .string_value(),
             "Bob");
   std::set<int64_t> labels;
   for (const auto& t : pf.at("labels").list_value().values()) {
@@ -416,7 +422,8 @@ TEST_F(RepositoryCrudTest, CreateManyAndTransactAreAllOrNothing) {
   *update->mutable_record() = Rec({{"title", Str("changed in tx")}});
   auto* bad = tx.add_ops()->mutable_create();
   bad->set_model("comment");
-  *bad->mutable_record() = Rec({{"post_id", Int(99999)}, {"user_id", Int(1)}, {"content", Str("x")}});
+  *bad->mutable_record() =
+      Rec({{"post_id", Int(99999)}, {"user_id", Int(1)}, {"content", Str("x")}});
   v1::TransactResponse tx_response;
   status = Call(&v1::RepositoryService::Stub::Transact, tx, &tx_response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -447,23 +454,34 @@ TEST_F(RepositoryCrudTest, ErrorsMapToCodesAndNameTheField) {
       {"post", Rec({{"author_id", Int(999)}, {"title", Str("t")}, {"content", Str("c")}}),
        grpc::StatusCode::FAILED_PRECONDITION, "posts_author_id_fkey"},
       {"post",
-       Rec({{"author_id", Int(1)}, {"title", Str("t")}, {"content", Str("c")},
+       Rec({{"author_id", Int(1)},
+            {"title", Str("t")},
+            {"content", Str("c")},
             {"status", Str("bogus")}}),
        grpc::StatusCode::INVALID_ARGUMENT, "record.status"},
+      {"post", Rec({{"author_id", Int(1)}, {"title", Null()}, {"content", Str("c")}}),
+       grpc::StatusCode::INVALID_ARGUMENT, "record.title: must not be null"},
       {"post", Rec({{"author_id", Int(1)}, {"content", Str("c")}}),
        grpc::StatusCode::INVALID_ARGUMENT, "record.title: required"},
       {"post", Rec({{"author_id", Str("1")}, {"title", Str("t")}, {"content", Str("c")}}),
        grpc::StatusCode::INVALID_ARGUMENT, "record.author_id"},
       {"post",
-       Rec({{"author_id", Int(1)}, {"title", Str("t")}, {"content", Str("c")},
+       Rec({{"author_id", Int(1)},
+            {"title", Str("t")},
+            {"content", Str("c")},
             {"view_count", Int(int64_t{1} << 40)}}),
        grpc::StatusCode::INVALID_ARGUMENT, "record.view_count"},
-      {"post", Rec({{"author_id", Int(1)}, {"title", Str("t")}, {"content", Str("c")},
-                    {"title; DROP TABLE posts", Str("x")}}),
+      {"post",
+       Rec({{"author_id", Int(1)},
+            {"title", Str("t")},
+            {"content", Str("c")},
+            {"title; DROP TABLE posts", Str("x")}}),
        grpc::StatusCode::INVALID_ARGUMENT, "record.title; DROP TABLE posts"},
       {"posts\"; DROP TABLE posts; --", Rec({}), grpc::StatusCode::INVALID_ARGUMENT, "model"},
       {"document",
-       Rec({{"title", Str("d")}, {"body", Str("b")}, {"price", Str("1")},
+       Rec({{"title", Str("d")},
+            {"body", Str("b")},
+            {"price", Str("1")},
             {"embedding", List({Int(1)})}}),
        grpc::StatusCode::INVALID_ARGUMENT, "record.embedding"},
   };
@@ -529,7 +547,8 @@ TEST_F(RepositoryCrudTest, ConcurrentOptimisticUpdatesHaveExactlyOneWinner) {
   for (int round = 0; round < 3; ++round) {
     v1::GetResponse current;
     ASSERT_TRUE(Get("post", Int(7), &current, {}, v1::CACHE_MODE_BYPASS).ok());
-    google::protobuf::Timestamp expected = current.record().fields().at("updated_at").timestamp_value();
+    google::protobuf::Timestamp expected =
+        current.record().fields().at("updated_at").timestamp_value();
     constexpr int kWriters = 8;
     std::atomic<int> ok{0}, aborted{0}, other{0};
     std::vector<std::thread> threads;
@@ -568,7 +587,8 @@ TEST_F(RepositoryCrudTest, CachedReadsAreFreshAfterWritesOnAnotherInstance) {
     int64_t count_before = Count("comment", v1::Filter(), reader);
     std::string title = absl::StrCat("fresh ", i);
     v1::UpdateResponse updated;
-    ASSERT_TRUE(Update("post", Int(9), Rec({{"title", Str(title)}}), &updated, nullptr, writer).ok());
+    ASSERT_TRUE(
+        Update("post", Int(9), Rec({{"title", Str(title)}}), &updated, nullptr, writer).ok());
     v1::GetResponse after;
     ASSERT_TRUE(Get("post", Int(9), &after, {"author"}, v1::CACHE_MODE_UNSPECIFIED, reader).ok());
     EXPECT_EQ(after.record().fields().at("title").string_value(), title);
@@ -578,11 +598,13 @@ TEST_F(RepositoryCrudTest, CachedReadsAreFreshAfterWritesOnAnotherInstance) {
                        Rec({{"username", Str(name)}}), &updated, nullptr, writer)
                     .ok());
     ASSERT_TRUE(Get("post", Int(9), &after, {"author"}, v1::CACHE_MODE_UNSPECIFIED, reader).ok());
-    EXPECT_EQ(after.record().fields().at("author").struct_value().fields().at("username").string_value(),
-              name);
+    EXPECT_EQ(
+        after.record().fields().at("author").struct_value().fields().at("username").string_value(),
+        name);
     v1::CreateRequest create;
     create.set_model("comment");
-    *create.mutable_record() = Rec({{"post_id", Int(9)}, {"user_id", Int(1)}, {"content", Str("n")}});
+    *create.mutable_record() =
+        Rec({{"post_id", Int(9)}, {"user_id", Int(1)}, {"content", Str("n")}});
     v1::CreateResponse created;
     ASSERT_TRUE(Call(&v1::RepositoryService::Stub::Create, create, &created, writer).ok());
     EXPECT_EQ(Count("comment", v1::Filter(), reader), count_before + 1);

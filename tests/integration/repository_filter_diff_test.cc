@@ -158,8 +158,8 @@ class Generator {
   }
 
   std::vector<std::pair<std::string, bool>> Order() {
-    std::vector<std::string> fields = {"n",      "big",  "name", "score", "amount",
-                                       "flag",   "color", "at",  "day",   "id"};
+    std::vector<std::string> fields = {"n",    "big",   "name", "score", "amount",
+                                       "flag", "color", "at",   "day",   "id"};
     std::vector<std::pair<std::string, bool>> out;
     int n = Uniform(0, 2);
     while (static_cast<int>(out.size()) < n) {
@@ -177,8 +177,8 @@ class Generator {
         {"n", "big", "name", "body", "score", "amount", "flag", "color", "at", "day", "id"});
     if (field == "id") field = "n";
     bool text = field == "name" || field == "body" || field == "color";
-    std::vector<v1::Operator> ops = {v1::EQ, v1::NE,     v1::LT,      v1::LE,
-                                     v1::GT, v1::GE,     v1::IN,      v1::NOT_IN,
+    std::vector<v1::Operator> ops = {v1::EQ,      v1::NE,          v1::LT,     v1::LE,
+                                     v1::GT,      v1::GE,          v1::IN,     v1::NOT_IN,
                                      v1::IS_NULL, v1::IS_NOT_NULL, v1::BETWEEN};
     if (text) {
       ops.push_back(v1::LIKE);
@@ -244,10 +244,9 @@ class Generator {
       case v1::MATCH: {
         std::string words = Pick<std::string>({"cat", "dogs", "quick fox", "run", "the", "naps"});
         c->mutable_value()->set_string_value(words);
-        return {f, absl::StrCat(
-                       "to_tsvector('english'::regconfig, coalesce(\"body\", '')) @@ "
-                       "plainto_tsquery('english'::regconfig, ",
-                       Quote(words), ")")};
+        return {f, absl::StrCat("to_tsvector('english'::regconfig, coalesce(\"body\", '')) @@ "
+                                "plainto_tsquery('english'::regconfig, ",
+                                Quote(words), ")")};
       }
       default:
         return {f, "TRUE"};
@@ -293,13 +292,14 @@ TEST_F(RepositoryFilterDiffTest, RandomFiltersOrdersAndPagesMatchPlainSql) {
     int page_size = gen.Uniform(1, 40);
     int offset = gen.Chance(0.2) ? gen.Uniform(0, 30) : 0;
     std::vector<std::string> order_sql;
-    for (auto& [field, desc] : order) order_sql.push_back(absl::StrCat("\"", field, "\"", desc ? " DESC" : ""));
+    for (auto& [field, desc] : order)
+      order_sql.push_back(absl::StrCat("\"", field, "\"", desc ? " DESC" : ""));
     bool has_id = false;
     for (auto& o : order) has_id = has_id || o.first == "id";
     if (!has_id) order_sql.push_back("\"id\"");
-    std::string sql = absl::StrCat("SELECT id FROM things WHERE (", where,
-                                   ") AND deleted_at IS NULL ORDER BY ",
-                                   absl::StrJoin(order_sql, ", "), " OFFSET ", offset);
+    std::string sql =
+        absl::StrCat("SELECT id FROM things WHERE (", where, ") AND deleted_at IS NULL ORDER BY ",
+                     absl::StrJoin(order_sql, ", "), " OFFSET ", offset);
     std::vector<int64_t> expected = Oracle(sql);
     SCOPED_TRACE(absl::StrCat("case ", i, " seed ", seed, "\n", sql, "\npage_size ", page_size,
                               "\nfilter ", filter.ShortDebugString()));
@@ -326,7 +326,9 @@ TEST_F(RepositoryFilterDiffTest, RandomFiltersOrdersAndPagesMatchPlainSql) {
       ASSERT_TRUE(status.ok()) << status.error_message();
       ASSERT_LE(response.records_size(), page_size);
       for (const auto& r : response.records()) {
-        if (i % 3 == 0) ASSERT_EQ(r.fields().size(), 1u);
+        if (i % 3 == 0) {
+          ASSERT_EQ(r.fields().size(), 1u);
+        }
         got.push_back(r.fields().at("id").int_value());
       }
       ++pages;
@@ -346,8 +348,8 @@ TEST_F(RepositoryFilterDiffTest, RandomFiltersOrdersAndPagesMatchPlainSql) {
       v1::CountResponse count;
       grpc::ClientContext context;
       ASSERT_TRUE(repo_->Count(&context, count_request, &count).ok());
-      auto all = Oracle(absl::StrCat("SELECT id FROM things WHERE (", where,
-                                     ") AND deleted_at IS NULL"));
+      auto all =
+          Oracle(absl::StrCat("SELECT id FROM things WHERE (", where, ") AND deleted_at IS NULL"));
       ASSERT_EQ(count.count(), static_cast<int64_t>(all.size()));
     }
   }

@@ -1,9 +1,10 @@
 // The filter compiler: Filter trees to SQL with bound, typed parameters.
+#include "service/repository_filter.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "schema/loader.h"
-#include "service/repository_filter.h"
 #include "service/repository_includes.h"
 
 namespace querygate::service {
@@ -85,10 +86,10 @@ TEST_F(FilterTest, EmptyFilterIsTrue) {
 }
 
 TEST_F(FilterTest, ConditionsBindTypedParameters) {
-  auto sql = Compile(Node(Filter::Kind::kAll,
-                          {Cond("n", FilterOp::kGt, Value::Int(3)),
-                           Cond("title", FilterOp::kEq, Value::String("x'y")),
-                           Node(Filter::Kind::kNot, {Cond("score", FilterOp::kIsNull)})}));
+  auto sql = Compile(Node(
+      Filter::Kind::kAll,
+      {Cond("n", FilterOp::kGt, Value::Int(3)), Cond("title", FilterOp::kEq, Value::String("x'y")),
+       Node(Filter::Kind::kNot, {Cond("score", FilterOp::kIsNull)})}));
   ASSERT_TRUE(sql.ok()) << sql.status();
   EXPECT_EQ(*sql, "(\"n\" > $1::integer AND \"title\" = $2::text AND (NOT \"score\" IS NULL))");
   ASSERT_EQ(params_.size(), 2u);
@@ -109,8 +110,8 @@ TEST_F(FilterTest, InBetweenAndLike) {
   auto not_in = Compile(Cond("kind", FilterOp::kNotIn, Value::ListOf({Value::String("a")})));
   ASSERT_TRUE(not_in.ok()) << not_in.status();
   EXPECT_EQ(*not_in, "\"kind\" <> ALL($1::text[])");
-  auto between =
-      Compile(Cond("score", FilterOp::kBetween, Value::ListOf({Value::Int(1), Value::Double(2.5)})));
+  auto between = Compile(
+      Cond("score", FilterOp::kBetween, Value::ListOf({Value::Int(1), Value::Double(2.5)})));
   ASSERT_TRUE(between.ok()) << between.status();
   EXPECT_EQ(*between, "\"score\" BETWEEN $1::double precision AND $2::double precision");
   auto like = Compile(Cond("title", FilterOp::kILike, Value::String("%a%")));
@@ -179,9 +180,9 @@ TEST_F(FilterTest, EnforcesDepthAndInListCaps) {
   EXPECT_TRUE(Compile(deep, {4, 10}).ok());
   EXPECT_EQ(Compile(deep, {3, 10}).status().code(), absl::StatusCode::kInvalidArgument);
   Value::List many(11, Value::Int(1));
-  EXPECT_TRUE(Compile(Cond("n", FilterOp::kIn, Value::ListOf(Value::List(10, Value::Int(1)))),
-                      {4, 10})
-                  .ok());
+  EXPECT_TRUE(
+      Compile(Cond("n", FilterOp::kIn, Value::ListOf(Value::List(10, Value::Int(1)))), {4, 10})
+          .ok());
   auto too_many = Compile(Cond("n", FilterOp::kIn, Value::ListOf(many)), {4, 10});
   EXPECT_EQ(too_many.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(too_many.status().message(), HasSubstr("more than 10"));

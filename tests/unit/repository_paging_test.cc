@@ -19,9 +19,9 @@ TEST(PageTokenTest, RoundTripsValues) {
   std::vector<Value> values = {Value::Int(-5), Value(), Value::String("a\"b"),
                                Value::Time({1234567}), Value::Double(0.1)};
   std::string token = EncodePageToken("fp1", values);
-  EXPECT_EQ(token.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
   auto decoded = DecodePageToken(token, "fp1", values.size());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded, values);
@@ -38,8 +38,7 @@ TEST(PageTokenTest, RejectsGarbageTamperingAndOtherRequests) {
   }
   std::string flipped = token;
   flipped[flipped.size() / 2] = flipped[flipped.size() / 2] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(DecodePageToken(flipped, "fp1", 1).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodePageToken(flipped, "fp1", 1).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 constexpr char kSchema[] = R"json({
@@ -93,11 +92,10 @@ TEST_F(OrderTest, KeysetTreatsNullAsLargest) {
   auto desc_null = KeysetPredicate(loaded_.schema, *desc, {Value(), Value::Int(9)}, params3);
   EXPECT_EQ(*desc_null, "((\"a\" IS NOT NULL) OR (\"a\" IS NULL AND \"id\" > $1::bigint))");
   SqlParams params4;
-  EXPECT_EQ(
-      KeysetPredicate(loaded_.schema, *asc, {Value::String("x"), Value::Int(1)}, params4)
-          .status()
-          .code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(KeysetPredicate(loaded_.schema, *asc, {Value::String("x"), Value::Int(1)}, params4)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 bool IsCanonicalV7(const std::string& id) {

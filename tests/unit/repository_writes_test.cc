@@ -1,9 +1,10 @@
 // The write planner: validation before any SQL, and the statements it builds.
+#include "service/repository_writes.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "schema/loader.h"
-#include "service/repository_writes.h"
 
 namespace querygate::service {
 namespace {
