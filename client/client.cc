@@ -76,8 +76,8 @@ class Client::Impl {
       if (deadline && std::chrono::system_clock::now() + sleep >= *deadline) return status;
       if (options_.on_retry) options_.on_retry(number, status);
       std::this_thread::sleep_for(sleep);
-      backoff_ms = std::min(backoff_ms * retry.multiplier,
-                            static_cast<double>(retry.max_backoff.count()));
+      backoff_ms =
+          std::min(backoff_ms * retry.multiplier, static_cast<double>(retry.max_backoff.count()));
     }
   }
 

@@ -24,8 +24,8 @@ struct RetryOptions {
 // Transport security. Disabled: plaintext.
 struct TlsOptions {
   bool enabled = false;
-  std::string root_certs_pem;    // empty: the system roots
-  std::string cert_chain_pem;    // client certificate, for mutual TLS
+  std::string root_certs_pem;  // empty: the system roots
+  std::string cert_chain_pem;  // client certificate, for mutual TLS
   std::string private_key_pem;
   std::string server_name_override;  // testing only: the name to check the certificate against
 };

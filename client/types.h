@@ -189,14 +189,20 @@ struct Record {
 };
 
 enum class Operator {
-  kEq, kNe, kLt, kLe, kGt, kGe,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
   kIn,         // value: a list of candidates
   kNotIn,      // value: a list
   kIsNull,     // no value
   kIsNotNull,  // no value
   kBetween,    // value: a list of two inclusive bounds
-  kLike, kILike,
-  kMatch,      // full-text search over a field with a fulltext index
+  kLike,
+  kILike,
+  kMatch,  // full-text search over a field with a fulltext index
 };
 
 // A filter tree for List and Count. A default-constructed Filter matches every row.

@@ -43,22 +43,32 @@ absl::StatusOr<SharedResult> DatabaseReader::Read(const Statement& statement,
     return absl::DeadlineExceededError("deadline passed before the query was sent");
   }
   if (Cancelled(ctx)) return absl::CancelledError("the call was cancelled");
-  QG_ASSIGN_OR_RETURN(db::Lease lease, pool_->Acquire(ctx.deadline));
   std::string name = absl::StrCat("qgs_", Sha256Hex(statement.sql).substr(0, 24));
-  if (!lease->IsPrepared(name)) QG_RETURN_IF_ERROR(lease->Prepare(name, statement.sql));
-  absl::Duration timeout = ctx.deadline == absl::InfiniteFuture() ? options_.default_timeout
-                                                                  : ctx.deadline - absl::Now();
-  if (timeout <= absl::ZeroDuration()) {
-    return absl::DeadlineExceededError("deadline passed before the query was sent");
-  }
-  std::optional<db::CancelWatcher::Handle> watch;
-  if (ctx.cancelled) watch.emplace(watcher_->Watch(&*lease, ctx.cancelled));
-  auto rows = lease->QueryPreparedWithTimeout(name, statement.params, timeout);
-  watch.reset();
-  if (!rows.ok()) {
+  absl::StatusOr<db::ResultSet> rows;
+  // Pooled connections can have died while idle (server restart, pg_terminate_backend); a
+  // read that failed on a dead connection is retried on another one, at most once per slot.
+  const int64_t attempts = pool_->Figures().max + 1;
+  for (int64_t attempt = 0; attempt < attempts; ++attempt) {
+    QG_ASSIGN_OR_RETURN(db::Lease lease, pool_->Acquire(ctx.deadline));
+    absl::Status prepared = absl::OkStatus();
+    if (!lease->IsPrepared(name)) prepared = lease->Prepare(name, statement.sql);
+    if (prepared.ok()) {
+      absl::Duration timeout = ctx.deadline == absl::InfiniteFuture() ? options_.default_timeout
+                                                                      : ctx.deadline - absl::Now();
+      if (timeout <= absl::ZeroDuration()) {
+        return absl::DeadlineExceededError("deadline passed before the query was sent");
+      }
+      std::optional<db::CancelWatcher::Handle> watch;
+      if (ctx.cancelled) watch.emplace(watcher_->Watch(&*lease, ctx.cancelled));
+      rows = lease->QueryPreparedWithTimeout(name, statement.params, timeout);
+    } else {
+      rows = prepared;
+    }
+    if (rows.ok()) break;
     if (Cancelled(ctx)) return absl::CancelledError("the call was cancelled");
-    return rows.status();
+    if (lease->healthy() || absl::Now() >= ctx.deadline) return rows.status();
   }
+  if (!rows.ok()) return rows.status();
   if (static_cast<int64_t>(rows->rows.size()) > options_.max_rows) {
     return absl::ResourceExhaustedError(
         absl::StrCat(statement.label, " returned ", rows->rows.size(),

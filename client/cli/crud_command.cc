@@ -74,7 +74,8 @@ Options:
   --data JSON            fields as a JSON object (--set wins on conflicts)
 )";
 
-constexpr char kUpdateHelp[] = R"(usage: querygate update MODEL ID [--set FIELD=VALUE]... [--data JSON] [options]
+constexpr char kUpdateHelp[] =
+    R"(usage: querygate update MODEL ID [--set FIELD=VALUE]... [--data JSON] [options]
 
 Writes the given fields of one row and prints the row. NOT_FOUND when there is no such row.
 
@@ -315,7 +316,8 @@ int RunListCommand(const CliContext& ctx, const std::vector<std::string>& args) 
   if (ctx.json_output) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& r : records) list.push_back(StructToJson(r.fields));
-    *ctx.out << nlohmann::json{{"model", model}, {"records", std::move(list)},
+    *ctx.out << nlohmann::json{{"model", model},
+                               {"records", std::move(list)},
                                {"next_page_token", next}}
                     .dump(2)
              << "\n";
@@ -354,8 +356,8 @@ int RunCreateCommand(const CliContext& ctx, const std::vector<std::string>& args
 }
 
 int RunUpdateCommand(const CliContext& ctx, const std::vector<std::string>& args) {
-  auto parsed = ParseArgs(
-      args, {{"--set", true, "-s"}, {"--data"}, {"--unset"}, {"--expected-updated-at"}});
+  auto parsed =
+      ParseArgs(args, {{"--set", true, "-s"}, {"--data"}, {"--unset"}, {"--expected-updated-at"}});
   if (!parsed.ok()) return UsageError(ctx, "update", std::string(parsed.status().message()));
   if (parsed->help) return Help(ctx, kUpdateHelp);
   if (parsed->positional.size() != 2) return UsageError(ctx, "update", "expected MODEL ID");
@@ -397,8 +399,8 @@ int RunDeleteCommand(const CliContext& ctx, const std::vector<std::string>& args
     *ctx.out << "deleted " << model << " " << id << "\n";
   }
   if (!*deleted) {
-    return PrintError(*ctx.err, absl::NotFoundError(absl::StrCat("no visible ", model,
-                                                                 " row with id ", id)));
+    return PrintError(*ctx.err,
+                      absl::NotFoundError(absl::StrCat("no visible ", model, " row with id ", id)));
   }
   return kExitOk;
 }

@@ -8,7 +8,8 @@
 namespace querygate::cli {
 namespace {
 
-constexpr char kHealthHelp[] = R"(usage: querygate health [--service NAME]... [--json] [--target HOST:PORT]
+constexpr char kHealthHelp[] =
+    R"(usage: querygate health [--service NAME]... [--json] [--target HOST:PORT]
 
 Asks the server's standard gRPC health service (grpc.health.v1.Health/Check). Without
 --service it checks the server as a whole ("") and its backends, "querygate.cache" and

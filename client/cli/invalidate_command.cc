@@ -13,7 +13,8 @@
 namespace querygate::cli {
 namespace {
 
-constexpr char kInvalidateHelp[] = R"(usage: querygate invalidate [--table T]... [--query Q]... [--tag G]...
+constexpr char kInvalidateHelp[] =
+    R"(usage: querygate invalidate [--table T]... [--query Q]... [--tag G]...
 
 Asks the server to invalidate every cached result that reads one of the tables, is one of
 the named queries, or carries one of the tags. Returns once the invalidation is durable in
@@ -30,7 +31,8 @@ Options:
 Exit status: 0 on success, 1 when the call fails (error: CODE: message), 2 on bad usage.
 )";
 
-constexpr char kPublishHelp[] = R"(usage: querygate publish [--table T]... [--query Q]... [--tag G]... [options]
+constexpr char kPublishHelp[] =
+    R"(usage: querygate publish [--table T]... [--query Q]... [--tag G]... [options]
 
 Publishes an invalidation event
   {"tables": [...], "queries": [...], "tags": [...], "source": "cli"}
@@ -130,13 +132,14 @@ int RunPublishCommand(const CliContext& ctx, const std::vector<std::string>& arg
   if (ctx.json_output) {
     *ctx.out << nlohmann::json{{"channel", channel},
                                {"receivers", *receivers},
-                               {"event", nlohmann::json::parse(cache::InvalidationEventJson(event))}}
+                               {"event",
+                                nlohmann::json::parse(cache::InvalidationEventJson(event))}}
                     .dump(2)
              << "\n";
   } else {
     *ctx.out << "published to " << channel << " (" << *receivers
-             << (*receivers == 1 ? " receiver" : " receivers") << "): "
-             << cache::InvalidationEventJson(event) << "\n";
+             << (*receivers == 1 ? " receiver" : " receivers")
+             << "): " << cache::InvalidationEventJson(event) << "\n";
   }
   return kExitOk;
 }

@@ -194,7 +194,8 @@ Value JsonToValue(const nlohmann::json& json, bool timestamps) {
     }
     case nlohmann::json::value_t::object: {
       Value::Struct fields;
-      for (const auto& [key, item] : json.items()) fields.emplace(key, JsonToValue(item, timestamps));
+      for (const auto& [key, item] : json.items())
+        fields.emplace(key, JsonToValue(item, timestamps));
       return Value::StructOf(std::move(fields));
     }
     case nlohmann::json::value_t::binary:

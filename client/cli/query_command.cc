@@ -107,9 +107,9 @@ void PrintResult(const CliContext& ctx, const std::string& name, const client::R
     cells.push_back(std::move(line));
   }
   *ctx.out << FormatTable(header, cells, align);
-  std::string footer = absl::StrCat("(", result.rows.size(),
-                                    result.rows.size() == 1 ? " row" : " rows", ", cache ",
-                                    client::CacheStatusName(result.cache.status));
+  std::string footer =
+      absl::StrCat("(", result.rows.size(), result.rows.size() == 1 ? " row" : " rows", ", cache ",
+                   client::CacheStatusName(result.cache.status));
   if (result.cache.status == client::CacheStatus::kHit ||
       result.cache.status == client::CacheStatus::kStale) {
     absl::StrAppend(&footer, ", age ", FormatMillis(result.cache.age.count()));
@@ -189,8 +189,8 @@ int RunQueriesCommand(const CliContext& ctx, const std::vector<std::string>& arg
   if (!parsed->positional.empty()) {
     const client::QueryInfo* one = FindQuery(*queries, parsed->positional[0]);
     if (one == nullptr) {
-      return PrintError(*ctx.err, absl::NotFoundError(absl::StrCat(
-                                      "query: unknown query '", parsed->positional[0], "'")));
+      return PrintError(*ctx.err, absl::NotFoundError(absl::StrCat("query: unknown query '",
+                                                                   parsed->positional[0], "'")));
     }
     shown = {*one};
   }

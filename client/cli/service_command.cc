@@ -97,8 +97,8 @@ absl::StatusOr<client::CacheMode> ParseCacheMode(const std::string& text) {
   if (text == "bypass") return client::CacheMode::kBypass;
   if (text == "refresh") return client::CacheMode::kRefresh;
   if (text == "only-cached" || text == "only_cached") return client::CacheMode::kOnlyCached;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown cache mode \"", text, "\" (default, bypass, refresh, only-cached)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown cache mode \"", text, "\" (default, bypass, refresh, only-cached)"));
 }
 
 }  // namespace querygate::cli

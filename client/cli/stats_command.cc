@@ -9,7 +9,8 @@
 namespace querygate::cli {
 namespace {
 
-constexpr char kStatsHelp[] = R"(usage: querygate stats [--json] [--target HOST:PORT] [--deadline DURATION]
+constexpr char kStatsHelp[] =
+    R"(usage: querygate stats [--json] [--target HOST:PORT] [--deadline DURATION]
 
 Prints the server's figures as tables: cache counters per named query and per model (hits,
 misses, bypasses, hit ratio, fills, invalidations by write, event and trigger), the
@@ -61,7 +62,7 @@ nlohmann::json CountersJson(const std::vector<client::CacheCounters>& counters) 
 }
 
 nlohmann::json PoolJson(const client::PoolFigures& p) {
-  return {{"active", p.active}, {"idle", p.idle},     {"waiting", p.waiting},
+  return {{"active", p.active},   {"idle", p.idle},     {"waiting", p.waiting},
           {"created", p.created}, {"broken", p.broken}, {"max", p.max}};
 }
 

@@ -92,12 +92,9 @@ class ProgressPrinter {
 }  // namespace
 
 int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) {
-  auto parsed = ParseArgs(args, {{"--query"},
-                                 {"--model"},
-                                 {"--params"},
-                                 {"--id"},
-                                 {"--params-from"},
-                                 {"--concurrency"}});
+  auto parsed = ParseArgs(
+      args,
+      {{"--query"}, {"--model"}, {"--params"}, {"--id"}, {"--params-from"}, {"--concurrency"}});
   if (!parsed.ok()) return UsageError(ctx, "warm", std::string(parsed.status().message()));
   if (parsed->help) {
     *ctx.out << kWarmHelp;
@@ -179,7 +176,8 @@ int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) 
   if (ctx.json_output) {
     nlohmann::json failures = nlohmann::json::array();
     for (const auto& f : p.failures) {
-      failures.push_back({{"query", f.query}, {"params", StructToJson(f.params)}, {"error", f.error}});
+      failures.push_back(
+          {{"query", f.query}, {"params", StructToJson(f.params)}, {"error", f.error}});
     }
     *ctx.out << nlohmann::json{{"total", p.total},
                                {"done", p.done},
@@ -192,8 +190,8 @@ int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) 
     *ctx.out << "warmed " << p.done << " of " << p.total << " entries in "
              << FormatMillis(p.elapsed.count()) << ", " << p.failed << " failed\n";
     for (const auto& f : p.failures) {
-      *ctx.out << "  failed: " << f.query << " " << StructToJson(f.params).dump() << ": "
-               << f.error << "\n";
+      *ctx.out << "  failed: " << f.query << " " << StructToJson(f.params).dump() << ": " << f.error
+               << "\n";
     }
   }
   return p.failed > 0 ? kExitFailure : kExitOk;

@@ -187,12 +187,11 @@ TEST_F(CliTest, QueryJsonParsesBackWithExactTypes) {
 }
 
 TEST_F(CliTest, ValuesAreParsedByDeclaredType) {
-  nlohmann::json json_list =
-      Json(RunT({"query", "items_by_ids", "--param", "ids=[2]", "--json"}));
+  nlohmann::json json_list = Json(RunT({"query", "items_by_ids", "--param", "ids=[2]", "--json"}));
   ASSERT_EQ(json_list["rows"].size(), 1u);
   EXPECT_EQ(json_list["rows"][0]["name"], "second");
-  nlohmann::json at = Json(RunT(
-      {"query", "items_seen", "--param", "at=2024-02-29T13:34:56.789012+01:00", "--json"}));
+  nlohmann::json at = Json(
+      RunT({"query", "items_seen", "--param", "at=2024-02-29T13:34:56.789012+01:00", "--json"}));
   ASSERT_EQ(at["rows"].size(), 1u);
   EXPECT_EQ(at["rows"][0]["id"], 1);
   nlohmann::json null_at = Json(RunT({"query", "items_seen", "--param", "at=null", "--json"}));
@@ -224,8 +223,8 @@ TEST_F(CliTest, ErrorsShowTheStatusCodeAndExitNonZero) {
   CliRun unknown_command = Run({"frobnicate"});
   EXPECT_EQ(unknown_command.exit_code, 2);
 
-  CliRun slow = RunT({"--deadline", "200ms", "query", "slow_item", "--param", "id=1", "--param",
-                      "seconds=3"});
+  CliRun slow = RunT(
+      {"--deadline", "200ms", "query", "slow_item", "--param", "id=1", "--param", "seconds=3"});
   EXPECT_EQ(slow.exit_code, 1);
   EXPECT_THAT(slow.err, StartsWith("error: DEADLINE_EXCEEDED: "));
 
@@ -310,8 +309,8 @@ TEST_F(CliTest, Health) {
 }
 
 TEST_F(CliTest, WarmAndStats) {
-  CliRun warm = RunT({"warm", "--query", "item_by_id", "--params", R"({"id": 1})", "--params",
-                      R"({"id": "2"})"});
+  CliRun warm = RunT(
+      {"warm", "--query", "item_by_id", "--params", R"({"id": 1})", "--params", R"({"id": "2"})"});
   if (warm.err.find("UNIMPLEMENTED") != std::string::npos) {
     GTEST_SKIP() << "the server does not implement Warm yet: " << warm.err;
   }
@@ -338,16 +337,16 @@ TEST_F(CliTest, EveryCommandHasHelp) {
   }
   CliRun top = Run({"--help"});
   EXPECT_EQ(top.exit_code, 0);
-  for (const char* command : {"query NAME", "queries", "get MODEL", "list MODEL", "create MODEL",
-                              "update MODEL", "delete MODEL", "invalidate", "publish", "warm",
-                              "stats", "health", "migrate", "schema"}) {
+  for (const char* command :
+       {"query NAME", "queries", "get MODEL", "list MODEL", "create MODEL", "update MODEL",
+        "delete MODEL", "invalidate", "publish", "warm", "stats", "health", "migrate", "schema"}) {
     EXPECT_THAT(top.out, HasSubstr(absl::StrCat("  ", command))) << command;
   }
 }
 
 TEST_F(CliTest, RepositoryCommands) {
-  CliRun created = RunT({"create", "item", "--set", "id=10", "--set", "name=ten", "--set",
-                         "big=10", "--json"});
+  CliRun created =
+      RunT({"create", "item", "--set", "id=10", "--set", "name=ten", "--set", "big=10", "--json"});
   if (created.err.find("UNIMPLEMENTED") != std::string::npos) {
     GTEST_SKIP() << "the server does not serve RepositoryService yet: " << created.err;
   }

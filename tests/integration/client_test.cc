@@ -1,4 +1,6 @@
 // The C++ client library against an in-process server with real PostgreSQL and Redis.
+#include "client/client.h"
+
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +13,6 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "client/client.h"
 #include "tests/support/test_server.h"
 
 namespace querygate {
@@ -117,8 +118,7 @@ TEST_F(ClientTest, ExecuteReturnsTypedRowsAndCacheStatus) {
     EXPECT_EQ(*r->Get<int64_t>(0, "big"), 9007199254740993);
     EXPECT_EQ(*r->Get<std::string>(0, "name"), "first");
     EXPECT_EQ(*r->Get<std::optional<double>>(0, "ratio"), 0.1);
-    EXPECT_EQ(*r->Get<std::vector<std::string>>(0, "tags"),
-              (std::vector<std::string>{"a", "b,c"}));
+    EXPECT_EQ(*r->Get<std::vector<std::string>>(0, "tags"), (std::vector<std::string>{"a", "b,c"}));
     auto seen = r->Get<client::Timepoint>(0, "seen_at");
     ASSERT_TRUE(seen.ok()) << seen.status();
     EXPECT_EQ(client::ToTimestamp(*seen).micros, 1709210096789012);

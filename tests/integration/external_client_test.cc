@@ -61,17 +61,16 @@ TEST(ExternalClientTest, InstalledPackageBuildsAndCallsTheServer) {
   ASSERT_EQ(Sh(absl::StrCat(Quote(cmake), " -S ",
                             Quote(querygate::testing::SourceDir() + "/tests/external_client"),
                             " -B ", Quote(build), " -DCMAKE_PREFIX_PATH=", Quote(prefix),
-                            " -DCMAKE_BUILD_TYPE=Debug", " -DCMAKE_CXX_FLAGS=",
-                            Quote(QG_EXTERNAL_CXX_FLAGS), " -DCMAKE_EXE_LINKER_FLAGS=",
-                            Quote(QG_EXTERNAL_LINKER_FLAGS)),
+                            " -DCMAKE_BUILD_TYPE=Debug",
+                            " -DCMAKE_CXX_FLAGS=", Quote(QG_EXTERNAL_CXX_FLAGS),
+                            " -DCMAKE_EXE_LINKER_FLAGS=", Quote(QG_EXTERNAL_LINKER_FLAGS)),
                log),
             0)
       << ReadFile(log);
   ASSERT_EQ(Sh(absl::StrCat(Quote(cmake), " --build ", Quote(build), " -j2"), log), 0)
       << ReadFile(log);
   // Only the public headers were installed: no generated protobuf or gRPC headers.
-  EXPECT_EQ(Sh(absl::StrCat("test ! -e ", Quote(prefix + "/include/querygate/querygate/v1")),
-               log),
+  EXPECT_EQ(Sh(absl::StrCat("test ! -e ", Quote(prefix + "/include/querygate/querygate/v1")), log),
             0);
   EXPECT_EQ(Sh(absl::StrCat("test -x ", Quote(prefix + "/bin/querygate")), log), 0);
 
@@ -84,10 +83,10 @@ TEST(ExternalClientTest, InstalledPackageBuildsAndCallsTheServer) {
             0)
       << ReadFile(log);
   EXPECT_EQ(ReadFile(out), "1 rows, cache MISS\nid=1\nname=first\n");
-  EXPECT_NE(Sh(absl::StrCat(Quote(build + "/external_client"), " ", Quote(server.Target()),
-                            " nope"),
-               log),
-            0);
+  EXPECT_NE(
+      Sh(absl::StrCat(Quote(build + "/external_client"), " ", Quote(server.Target()), " nope"),
+         log),
+      0);
   EXPECT_THAT(ReadFile(log), HasSubstr("NOT_FOUND: query: unknown query 'nope'"));
 }
 

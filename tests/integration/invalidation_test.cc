@@ -1,7 +1,7 @@
 // Invalidation from outside the service (pub/sub events, database triggers, feed gaps),
 // warming and stats, over real gRPC, PostgreSQL and Redis.
-#include <gtest/gtest.h>
 #include <grpcpp/client_context.h>
+#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -119,8 +119,9 @@ TEST_F(InvalidationTest, RedisCliPublishMakesTheNextReadAMiss) {
   Fill(1);
   Sql("UPDATE items SET name = 'published' WHERE id = 1");
   EXPECT_EQ(Name(Read(1)), "name1") << "no trigger feed: still the cached value";
-  std::string receivers = RedisCli(absl::StrCat("PUBLISH '", server_.config().invalidation_channel,
-                                                "' '{\"tables\":[\"items\"],\"source\":\"test\"}'"));
+  std::string receivers =
+      RedisCli(absl::StrCat("PUBLISH '", server_.config().invalidation_channel,
+                            "' '{\"tables\":[\"items\"],\"source\":\"test\"}'"));
   EXPECT_EQ(receivers, "1\n");
   EXPECT_EQ(ReadUntil(1, "published", absl::Seconds(2)), "published");
 
@@ -132,8 +133,9 @@ TEST_F(InvalidationTest, RedisCliPublishMakesTheNextReadAMiss) {
 TEST_F(InvalidationTest, PsqlUpdateOutsideTheServiceIsSeen) {
   StartServer([](server::ServerConfig& c) { c.invalidation_channel = ""; });
   Fill(2);
-  std::string out = Shell(absl::StrCat("psql '", server_.database().url(),
-                                       "' -qAtc \"UPDATE items SET name = 'from psql' WHERE id = 2\" 2>&1"));
+  std::string out =
+      Shell(absl::StrCat("psql '", server_.database().url(),
+                         "' -qAtc \"UPDATE items SET name = 'from psql' WHERE id = 2\" 2>&1"));
   EXPECT_EQ(out, "");
   EXPECT_EQ(ReadUntil(2, "from psql", absl::Seconds(2)), "from psql");
 }
@@ -273,7 +275,8 @@ TEST_F(InvalidationTest, StatsCountReadsAndInvalidationsBySource) {
   EXPECT_GT(stats.database_pool().max(), 0);
   EXPECT_GE(stats.uptime_ms(), 0);
   bool model_seen = false;
-  for (const auto& m : stats.models()) model_seen |= m.name() == "item" && m.invalidations_trigger() >= 1;
+  for (const auto& m : stats.models())
+    model_seen |= m.name() == "item" && m.invalidations_trigger() >= 1;
   EXPECT_TRUE(model_seen);
 }
 

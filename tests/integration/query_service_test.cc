@@ -8,15 +8,15 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <iostream>
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "querygate/v1/cache_service.grpc.pb.h"
 #include "querygate/v1/query_service.grpc.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/redis_process.h"
 #include "tests/support/test_server.h"
 
@@ -140,8 +140,7 @@ class QueryServiceTest : public ::testing::Test {
     return query_->Execute(&context, request, response);
   }
 
-  v1::ExecuteResponse MustExecute(const std::string& query,
-                                  std::map<std::string, v1::Value> params,
+  v1::ExecuteResponse MustExecute(const std::string& query, std::map<std::string, v1::Value> params,
                                   v1::CacheMode mode = v1::CACHE_MODE_UNSPECIFIED) {
     v1::ExecuteResponse response;
     grpc::Status status = Execute(query, std::move(params), &response, mode);
@@ -195,7 +194,8 @@ TEST_F(QueryServiceTest, MissThenHitReturnIdenticalRowsAndTypes) {
     EXPECT_EQ(data.at("s").string_value(), "x");
     EXPECT_EQ(data.at("a").list_value().values(0).int_value(), 1);
     EXPECT_EQ(data.at("a").list_value().values(1).double_value(), 2.5);
-    EXPECT_TRUE(data.at("a").list_value().values(2).struct_value().fields().at("b").has_null_value());
+    EXPECT_TRUE(
+        data.at("a").list_value().values(2).struct_value().fields().at("b").has_null_value());
     EXPECT_EQ(row.values(8).timestamp_value().seconds(), 1709210096);
     EXPECT_EQ(row.values(8).timestamp_value().nanos(), 789012000);
     EXPECT_TRUE(row.values(9).has_null_value());
@@ -280,8 +280,8 @@ TEST_F(QueryServiceTest, ReadsSurviveRedisStoppedAndFrozen) {
   for (int i = 0; i < 5; ++i) {
     v1::ExecuteResponse r;
     absl::Time start = absl::Now();
-    grpc::Status s = Execute("item_by_id", {{"id", Int(1)}}, &r, v1::CACHE_MODE_UNSPECIFIED,
-                             absl::Seconds(1));
+    grpc::Status s =
+        Execute("item_by_id", {{"id", Int(1)}}, &r, v1::CACHE_MODE_UNSPECIFIED, absl::Seconds(1));
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(r.cache().status(), v1::CACHE_STATUS_BYPASS);
     EXPECT_LT(absl::Now() - start, absl::Seconds(1));
@@ -308,8 +308,8 @@ TEST_F(QueryServiceTest, ReadsSurviveRedisStoppedAndFrozen) {
   redis.Stop();
   for (int i = 0; i < 5; ++i) {
     v1::ExecuteResponse r;
-    grpc::Status s = Execute("item_by_id", {{"id", Int(1)}}, &r, v1::CACHE_MODE_UNSPECIFIED,
-                             absl::Seconds(1));
+    grpc::Status s =
+        Execute("item_by_id", {{"id", Int(1)}}, &r, v1::CACHE_MODE_UNSPECIFIED, absl::Seconds(1));
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(r.cache().status(), v1::CACHE_STATUS_BYPASS);
   }
@@ -328,8 +328,8 @@ TEST_F(QueryServiceTest, ExhaustedPoolAnswersResourceExhaustedWithinTheDeadline)
   absl::SleepFor(absl::Milliseconds(300));
   v1::ExecuteResponse r;
   absl::Time start = absl::Now();
-  grpc::Status s = Execute("item_by_id", {{"id", Int(2)}}, &r, v1::CACHE_MODE_BYPASS,
-                           absl::Seconds(1));
+  grpc::Status s =
+      Execute("item_by_id", {{"id", Int(2)}}, &r, v1::CACHE_MODE_BYPASS, absl::Seconds(1));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
   EXPECT_LT(absl::Now() - start, absl::Seconds(1));
   slow.join();
@@ -358,10 +358,10 @@ TEST_F(QueryServiceTest, DeadlineShorterThanTheQueryCancelsItsBackend) {
   EXPECT_EQ(running, 0);
 
   v1::ExecuteResponse late;
-  EXPECT_EQ(Execute("item_by_id", {{"id", Int(1)}}, &late, v1::CACHE_MODE_BYPASS,
-                    absl::Milliseconds(-1))
-                .error_code(),
-            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(
+      Execute("item_by_id", {{"id", Int(1)}}, &late, v1::CACHE_MODE_BYPASS, absl::Milliseconds(-1))
+          .error_code(),
+      grpc::StatusCode::DEADLINE_EXCEEDED);
 }
 
 TEST_F(QueryServiceTest, CancelledCallCancelsItsBackend) {
@@ -411,26 +411,53 @@ TEST_F(QueryServiceTest, BadInputGetsPreciseErrors) {
   std::vector<BadInput> cases = {
       {"unknown query", "nope", {}, grpc::StatusCode::NOT_FOUND, "nope"},
       {"missing param", "item_by_id", {}, grpc::StatusCode::INVALID_ARGUMENT, "id"},
-      {"unknown param", "item_by_id", {{"id", Int(1)}, {"bogus", Int(1)}},
-       grpc::StatusCode::INVALID_ARGUMENT, "bogus"},
+      {"unknown param",
+       "item_by_id",
+       {{"id", Int(1)}, {"bogus", Int(1)}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "bogus"},
       {"wrong type", "item_by_id", {{"id", Str("1")}}, grpc::StatusCode::INVALID_ARGUMENT, "id"},
-      {"null for non-null", "item_by_id", {{"id", v1::Value()}},
-       grpc::StatusCode::INVALID_ARGUMENT, "id"},
-      {"int32 out of range", "items_typed", {{"small", Int(2147483648)}},
-       grpc::StatusCode::INVALID_ARGUMENT, "small"},
+      {"null for non-null",
+       "item_by_id",
+       {{"id", v1::Value()}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "id"},
+      {"int32 out of range",
+       "items_typed",
+       {{"small", Int(2147483648)}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "small"},
       {"NaN", "items_typed", {{"ratio", nan}}, grpc::StatusCode::INVALID_ARGUMENT, "ratio"},
       {"infinity", "items_typed", {{"ratio", inf}}, grpc::StatusCode::INVALID_ARGUMENT, "ratio"},
-      {"timestamp before year 1", "items_typed", {{"at", ts_low}},
-       grpc::StatusCode::INVALID_ARGUMENT, "at"},
-      {"timestamp after 9999", "items_typed", {{"at", ts_high}},
-       grpc::StatusCode::INVALID_ARGUMENT, "at"},
-      {"bad date", "items_typed", {{"day", Str("2024-02-30")}},
-       grpc::StatusCode::INVALID_ARGUMENT, "day"},
-      {"bad uuid", "items_typed", {{"ref", Str("not-a-uuid")}},
-       grpc::StatusCode::INVALID_ARGUMENT, "ref"},
-      {"list element type", "items_by_ids", {{"ids", list}}, grpc::StatusCode::INVALID_ARGUMENT,
+      {"timestamp before year 1",
+       "items_typed",
+       {{"at", ts_low}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "at"},
+      {"timestamp after 9999",
+       "items_typed",
+       {{"at", ts_high}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "at"},
+      {"bad date",
+       "items_typed",
+       {{"day", Str("2024-02-30")}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "day"},
+      {"bad uuid",
+       "items_typed",
+       {{"ref", Str("not-a-uuid")}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "ref"},
+      {"list element type",
+       "items_by_ids",
+       {{"ids", list}},
+       grpc::StatusCode::INVALID_ARGUMENT,
        "ids"},
-      {"scalar for list", "items_by_ids", {{"ids", Int(1)}}, grpc::StatusCode::INVALID_ARGUMENT,
+      {"scalar for list",
+       "items_by_ids",
+       {{"ids", Int(1)}},
+       grpc::StatusCode::INVALID_ARGUMENT,
        "ids"},
       {"too many rows", "all_items", {}, grpc::StatusCode::RESOURCE_EXHAUSTED, "limit of 1"},
   };
@@ -452,8 +479,8 @@ TEST_F(QueryServiceTest, BadInputGetsPreciseErrors) {
 
 // Readers and a writer race; a read that starts after Invalidate returned must never see the
 // value from before the update. Returns the number of reads that did.
-int64_t RunRace(QueryServiceTest* test, v1::QueryService::Stub* stub,
-                v1::CacheService::Stub* cache, const TestServer& server, int iterations) {
+int64_t RunRace(QueryServiceTest* test, v1::QueryService::Stub* stub, v1::CacheService::Stub* cache,
+                const TestServer& server, int iterations) {
   std::atomic<int64_t> published{0};
   std::atomic<bool> done{false};
   std::atomic<int64_t> stale{0};
@@ -474,7 +501,8 @@ int64_t RunRace(QueryServiceTest* test, v1::QueryService::Stub* stub,
   for (int i = 0; i < 4; ++i) readers.emplace_back(reader);
   auto session = server.database().Connect();
   for (int i = 1; i <= iterations; ++i) {
-    EXPECT_TRUE(session->Execute(absl::StrCat("UPDATE items SET name = 'v", i, "' WHERE id = 1")).ok());
+    EXPECT_TRUE(
+        session->Execute(absl::StrCat("UPDATE items SET name = 'v", i, "' WHERE id = 1")).ok());
     v1::InvalidateRequest request;
     request.add_tables("items");
     grpc::ClientContext context;
@@ -501,6 +529,42 @@ TEST_F(QueryServiceTest, RaceDetectsStaleFillsWhenTheGuardIsOff) {
   RecordProperty("stale_reads", static_cast<int>(stale));
   std::cout << "stale reads with the guard off: " << stale << "\n";
   EXPECT_GT(stale, 0) << "with the guard off the race test must see stale reads";
+}
+
+TEST_F(QueryServiceTest, BrokenPooledConnectionsAreReplaced) {
+  StartServer([](server::ServerConfig& c) {
+    c.database.min_connections = 2;
+    c.database.max_connections = 2;
+  });
+  MustExecute("item_by_id", {{"id", Int(1)}}, v1::CACHE_MODE_BYPASS);
+  auto session = server_.database().Connect();
+  auto killed = session->Query(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+      "current_database() AND application_name = 'querygate' AND pid <> pg_backend_pid()");
+  ASSERT_TRUE(killed.ok());
+  ASSERT_GE(std::stoll(killed->Text(0, 0)), 1);
+  for (int i = 0; i < 4; ++i) {
+    v1::ExecuteResponse r = MustExecute("item_by_id", {{"id", Int(1)}}, v1::CACHE_MODE_BYPASS);
+    EXPECT_EQ(r.rows_size(), 1);
+  }
+  v1::StatsResponse stats;
+  grpc::ClientContext context;
+  ASSERT_TRUE(cache_->Stats(&context, v1::StatsRequest(), &stats).ok());
+  EXPECT_GE(stats.database_pool().broken(), 1);
+}
+
+TEST_F(QueryServiceTest, MessageSizeLimitsAnswerResourceExhausted) {
+  StartServer([](server::ServerConfig& c) {
+    c.server.max_receive_message_bytes = 1024;
+    c.server.max_send_message_bytes = 300;
+  });
+  v1::ExecuteResponse r;
+  grpc::Status big_request = Execute("items_named", {{"name", Str(std::string(4096, 'x'))}}, &r);
+  EXPECT_EQ(big_request.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  Sql("UPDATE items SET note = repeat('y', 1000) WHERE id = 2");
+  grpc::Status big_response = Execute("item_by_id", {{"id", Int(2)}}, &r);
+  EXPECT_EQ(big_response.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(Execute("items_named", {{"name", Str("first")}}, &r).ok());
 }
 
 TEST_F(QueryServiceTest, ConcurrentMissesForOneKeyCostOneDatabaseQuery) {

@@ -11,8 +11,8 @@ namespace querygate::cli {
 namespace {
 
 TEST(FormatTableTest, AlignsColumns) {
-  std::string table = FormatTable({"id", "name"}, {{"1", "first"}, {"10", "x"}},
-                                  {Align::kRight, Align::kLeft});
+  std::string table =
+      FormatTable({"id", "name"}, {{"1", "first"}, {"10", "x"}}, {Align::kRight, Align::kLeft});
   EXPECT_EQ(table,
             "id  name\n"
             "--  -----\n"
@@ -29,9 +29,7 @@ TEST(FormatTableTest, CountsUtf8CharactersNotBytes) {
             "abcd  y\n");
 }
 
-TEST(FormatTableTest, EmptyRowsStillHaveHeader) {
-  EXPECT_EQ(FormatTable({"id"}, {}), "id\n--\n");
-}
+TEST(FormatTableTest, EmptyRowsStillHaveHeader) { EXPECT_EQ(FormatTable({"id"}, {}), "id\n--\n"); }
 
 TEST(ValueToCellTest, Kinds) {
   EXPECT_EQ(ValueToCell(Value()), "NULL");
@@ -54,8 +52,8 @@ TEST(ValueToJsonTest, Kinds) {
   EXPECT_EQ(ValueToJson(Value::Double(-std::numeric_limits<double>::infinity())), "-Infinity");
   EXPECT_EQ(ValueToJson(Value::Bytes(std::string("\x00\xff\x10", 3))), "AP8Q");
   EXPECT_EQ(ValueToJson(Value::Time({-1})), "1969-12-31T23:59:59.999999Z");
-  nlohmann::json nested = ValueToJson(
-      Value::StructOf({{"a", Value::ListOf({Value::Int(1), Value::Bool(true)})}}));
+  nlohmann::json nested =
+      ValueToJson(Value::StructOf({{"a", Value::ListOf({Value::Int(1), Value::Bool(true)})}}));
   EXPECT_EQ(nested.dump(), R"({"a":[1,true]})");
 }
 

@@ -169,8 +169,8 @@ TEST(ArgParserTest, OptionsFlagsAndPositionals) {
                           {{"--param", true, "-p"}, {"--all", false}});
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_THAT(parsed->positional, ElementsAre("name", "-5", "--x"));
-  EXPECT_THAT(parsed->ordered, ElementsAre(Pair("--param", "a=1"), Pair("--param", "b=2"),
-                                           Pair("--all", "")));
+  EXPECT_THAT(parsed->ordered,
+              ElementsAre(Pair("--param", "a=1"), Pair("--param", "b=2"), Pair("--all", "")));
   EXPECT_THAT(parsed->All("--param"), ElementsAre("a=1", "b=2"));
   EXPECT_TRUE(parsed->Has("--all"));
   EXPECT_FALSE(parsed->help);

@@ -29,9 +29,7 @@ TEST(ClientProtoConversionTest, NegativeMicrosUseNonNegativeNanos) {
   EXPECT_EQ(wire.timestamp_value().nanos(), 999999000);
 }
 
-TEST(ClientProtoConversionTest, UnsetIsNull) {
-  EXPECT_TRUE(FromProto(v1::Value()).is_null());
-}
+TEST(ClientProtoConversionTest, UnsetIsNull) { EXPECT_TRUE(FromProto(v1::Value()).is_null()); }
 
 TEST(ClientProtoConversionTest, FilterTree) {
   Filter f = Filter::All({Filter::Where("a", Operator::kEq, Value::Int(1)),

@@ -1,0 +1,170 @@
+// The querygate-server binary as a black box: startup checks, reflection, graceful shutdown.
+#include "tests/blackbox/server_process.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "migrate/migrator.h"
+#include "querygate/v1/query_service.grpc.pb.h"
+#include "tests/blackbox/reflection_client.grpc.pb.h"
+#include "tests/support/test_env.h"
+
+namespace querygate {
+namespace {
+
+using querygate::testing::ScopedDatabase;
+using querygate::testing::ScopedTempDir;
+using querygate::testing::ServerProcess;
+using querygate::testing::WriteFile;
+
+constexpr char kSchema[] = R"json({
+  "models": {"item": {"fields": {"id": "int64", "name": "string"}}},
+  "queries": {
+    "slow_name": {
+      "sql": "SELECT name FROM items, pg_sleep(:seconds) WHERE id = :id",
+      "params": {"id": "int64", "seconds": "float64"},
+      "cache": false
+    }
+  }
+})json";
+
+class ServerProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    QG_REQUIRE_POSTGRES();
+    if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";
+    schema_dir_ = dir_.path() + "/schemas";
+    WriteFile(schema_dir_ + "/test.json", kSchema);
+    migrate::MigratorOptions options;
+    options.database_url = db_.url();
+    options.schema_dir = schema_dir_;
+    options.migrations_dir = schema_dir_ + "/migrations";
+    migrate::Migrator migrator(options);
+    ASSERT_TRUE(migrator.New("init", false).ok());
+    ASSERT_TRUE(migrator.Up().ok());
+    auto session = db_.Connect();
+    ASSERT_TRUE(session->Execute("INSERT INTO items VALUES (1, 'one')").ok());
+  }
+
+  std::map<std::string, std::string> Env() const {
+    return {{"QUERYGATE_DATABASE_URL", db_.url()},
+            {"QUERYGATE_REDIS_URL", querygate::testing::RedisUrl()},
+            {"QUERYGATE_SCHEMA_DIR", schema_dir_},
+            {"QUERYGATE_LISTEN", "127.0.0.1:0"},
+            {"QUERYGATE_REDIS_KEY_PREFIX", absl::StrCat("qgbb:", db_.name())},
+            {"QUERYGATE_INVALIDATION_CHANNEL", absl::StrCat("qgbb:", db_.name())}};
+  }
+
+  std::string Binary() const { return querygate::testing::BinDir() + "/querygate-server"; }
+
+  ScopedDatabase db_;
+  ScopedTempDir dir_;
+  std::string schema_dir_;
+};
+
+TEST_F(ServerProcessTest, BrokenNamedQueryStopsStartupNamingFileAndError) {
+  WriteFile(schema_dir_ + "/broken.json",
+            R"json({"queries": {"bad": {"sql": "SELECT nope FROM items"}}})json");
+  ServerProcess server;
+  EXPECT_EQ(server.Start(Binary(), {}, Env()), 0);
+  EXPECT_EQ(server.Wait(5000), 1);
+  std::string log = server.Log();
+  EXPECT_NE(log.find("broken.json"), std::string::npos) << log;
+  EXPECT_NE(log.find("column \"nope\" does not exist"), std::string::npos) << log;
+}
+
+TEST_F(ServerProcessTest, ReflectionListsTheServices) {
+  ServerProcess server;
+  int port = server.Start(Binary(), {}, Env());
+  ASSERT_GT(port, 0) << server.Log();
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(channel);
+  grpc::ClientContext context;
+  auto stream = stub->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  ASSERT_TRUE(stream->Write(request));
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::set<std::string> names;
+  for (const auto& s : response.list_services_response().service()) names.insert(s.name());
+  EXPECT_TRUE(names.count("querygate.v1.QueryService"));
+  EXPECT_TRUE(names.count("querygate.v1.CacheService"));
+  EXPECT_TRUE(names.count("querygate.v1.RepositoryService"));
+  EXPECT_TRUE(names.count("grpc.health.v1.Health"));
+  request.set_file_containing_symbol("querygate.v1.QueryService");
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->Read(&response));
+  EXPECT_GT(response.file_descriptor_response().file_descriptor_proto_size(), 0);
+  stream->WritesDone();
+  stream->Finish();
+}
+
+TEST_F(ServerProcessTest, SigtermDrainsInFlightCallsAndExitsWithinTheBound) {
+  ServerProcess server;
+  std::vector<std::string> args = {"--shutdown-grace-ms", "3000"};
+  int port = server.Start(Binary(), args, Env());
+  ASSERT_GT(port, 0) << server.Log();
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto stub = v1::QueryService::NewStub(channel);
+  grpc::Status slow_status;
+  v1::ExecuteResponse slow_response;
+  std::thread slow([&] {
+    v1::ExecuteRequest request;
+    request.set_query("slow_name");
+    (*request.mutable_params())["id"].set_int_value(1);
+    (*request.mutable_params())["seconds"].set_double_value(1.0);
+    grpc::ClientContext context;
+    slow_status = stub->Execute(&context, request, &slow_response);
+  });
+  absl::SleepFor(absl::Milliseconds(300));
+  absl::Time signalled = absl::Now();
+  server.Signal(SIGTERM);
+  int code = server.Wait(6000);
+  absl::Duration took = absl::Now() - signalled;
+  slow.join();
+  EXPECT_EQ(code, 0) << server.Log();
+  EXPECT_TRUE(slow_status.ok()) << "in-flight call drained: " << slow_status.error_message();
+  EXPECT_EQ(slow_response.rows_size(), 1);
+  EXPECT_LT(took, absl::Seconds(4));
+  EXPECT_NE(server.Log().find("received SIGTERM"), std::string::npos);
+}
+
+TEST_F(ServerProcessTest, SigtermPastTheGraceBoundCancelsAndStillExits) {
+  ServerProcess server;
+  int port = server.Start(Binary(), {"--shutdown-grace-ms", "300"}, Env());
+  ASSERT_GT(port, 0) << server.Log();
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto stub = v1::QueryService::NewStub(channel);
+  grpc::Status slow_status;
+  std::thread slow([&] {
+    v1::ExecuteRequest request;
+    request.set_query("slow_name");
+    (*request.mutable_params())["id"].set_int_value(1);
+    (*request.mutable_params())["seconds"].set_double_value(5.0);
+    grpc::ClientContext context;
+    v1::ExecuteResponse response;
+    slow_status = stub->Execute(&context, request, &response);
+  });
+  absl::SleepFor(absl::Milliseconds(300));
+  absl::Time signalled = absl::Now();
+  server.Signal(SIGTERM);
+  int code = server.Wait(5000);
+  EXPECT_LT(absl::Now() - signalled, absl::Seconds(3)) << server.Log();
+  slow.join();
+  EXPECT_EQ(code, 0) << server.Log();
+  EXPECT_FALSE(slow_status.ok());
+}
+
+}  // namespace
+}  // namespace querygate
