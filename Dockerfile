@@ -35,6 +35,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /build/bin/ /app/bin/
 COPY --from=build /src/schemas/ /app/schemas/
+COPY --from=build /src/config/ /app/config/
 ENV PATH=/app/bin:$PATH \
     QUERYGATE_SCHEMA_DIR=/app/schemas \
     QUERYGATE_LISTEN=0.0.0.0:50051

@@ -58,11 +58,13 @@ LoopResult RunClosedLoop(const LoopOptions& options,
   threads.reserve(workers.size());
   for (int i = 0; i < concurrency; ++i) threads.emplace_back(body, i);
   std::this_thread::sleep_for(absl::ToChronoNanoseconds(options.warmup));
+  if (options.on_window_start) options.on_window_start();
   auto window_start = std::chrono::steady_clock::now();
   phase.store(kMeasure, std::memory_order_release);
   std::this_thread::sleep_for(absl::ToChronoNanoseconds(options.duration));
   phase.store(kStop, std::memory_order_release);
   auto window_end = std::chrono::steady_clock::now();
+  if (options.on_window_end) options.on_window_end();
   for (std::thread& t : threads) t.join();
 
   LoopResult result;

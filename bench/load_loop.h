@@ -2,6 +2,7 @@
 #define QUERYGATE_BENCH_LOAD_LOOP_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct LoopOptions {
   absl::Duration duration = absl::Seconds(3);
   // Hard cap on the calls of one worker over warm-up and window together.
   int64_t max_calls_per_worker = 2'000'000;
+  // Called right before the measured window opens and right after it closes (may be empty).
+  std::function<void()> on_window_start;
+  std::function<void()> on_window_end;
 };
 
 struct LoopResult {

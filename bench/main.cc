@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/cpu_usage.h"
 #include "bench/load_loop.h"
 #include "bench/machine_info.h"
 #include "bench/report.h"
@@ -41,6 +44,9 @@ constexpr char kUsage[] = R"(usage: querygate-bench [flags]
   --channels N              gRPC channels shared by the workers; 0 = one per worker (default 0)
   --scenarios LIST          subset to run, e.g. a,d (default: all)
   --diagnostics             also run c_srv: (c) in the statement form the server sends
+  --server-pid PID          report the CPU time of querygate-server per call
+  --postgres-pid PID        ... of this postmaster's backends
+  --redis-pid PID           ... of redis-server
   --json-out FILE           write the report as JSON
   --fail-on-target          exit 3 when a target fails or a call failed
 )";
@@ -55,6 +61,9 @@ struct Flags {
   bool diagnostics = false;
   bool fail_on_target = false;
   std::string json_out;
+  int server_pid = 0;
+  int postgres_pid = 0;
+  int redis_pid = 0;
 };
 
 [[noreturn]] void Usage(const std::string& error) {
@@ -127,6 +136,12 @@ Flags ParseFlags(int argc, char** argv) {
       flags.diagnostics = true;
     } else if (name == "--fail-on-target") {
       flags.fail_on_target = true;
+    } else if (name == "--server-pid") {
+      flags.server_pid = Number<int>(name, value, 1);
+    } else if (name == "--postgres-pid") {
+      flags.postgres_pid = Number<int>(name, value, 1);
+    } else if (name == "--redis-pid") {
+      flags.redis_pid = Number<int>(name, value, 1);
     } else if (name == "--json-out") {
       flags.json_out = value;
     } else {
@@ -177,9 +192,18 @@ int main(int argc, char** argv) {
   run.id_range = flags.targets.id_range;
   run.concurrencies = flags.concurrencies;
 
+  std::vector<querygate::bench::ProcessGroup> groups = {{"bench", getpid(), false}};
+  if (flags.server_pid > 0) groups.push_back({"server", flags.server_pid, false});
+  if (flags.postgres_pid > 0) groups.push_back({"postgres", flags.postgres_pid, true});
+  if (flags.redis_pid > 0) groups.push_back({"redis", flags.redis_pid, false});
+  querygate::bench::CpuSampler sampler(std::move(groups));
+  querygate::bench::CpuSample cpu_before, cpu_after;
+
   LoopOptions loop;
   loop.duration = absl::Milliseconds(flags.duration_ms);
   loop.warmup = absl::Milliseconds(flags.warmup_ms);
+  loop.on_window_start = [&] { cpu_before = sampler.Take(); };
+  loop.on_window_end = [&] { cpu_after = sampler.Take(); };
   int cells = flags.repeat * static_cast<int>(flags.concurrencies.size() * scenarios.size());
   std::cerr << "running " << cells << " cells of " << flags.warmup_ms + flags.duration_ms
             << " ms (about " << cells * (flags.warmup_ms + flags.duration_ms) / 1000
@@ -211,7 +235,8 @@ int main(int argc, char** argv) {
                     << " errors (first: " << result.first_problem << ")";
         }
         std::cerr << "\n";
-        table.Add({s.info.id, repeat, std::move(result)});
+        table.Add({s.info.id, repeat, std::move(result), sampler.Between(cpu_before, cpu_after),
+                   run.machine.cpus});
       }
     }
   }

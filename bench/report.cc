@@ -1,5 +1,7 @@
 #include "bench/report.h"
 
+#include <optional>
+
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
@@ -50,6 +52,29 @@ void PrintReport(std::ostream& out, const RunDescription& run,
   std::vector<std::string> legend;
   for (const ScenarioInfo& s : scenarios) legend.push_back(absl::StrFormat("(%s) %s", s.id, s.expects));
   out << absl::StrJoin(legend, "; ") << ".\n\n";
+
+  out << "CPU microseconds per call (medians; other = the rest of the machine), and how busy\n"
+         "all CPUs were during the window:\n";
+  out << absl::StrFormat("%-*s %4s", kTitleWidth, "scenario", "c");
+  std::vector<std::string> groups;
+  if (auto first = table.runs().empty() ? std::nullopt
+                                        : table.Median(table.runs().front().scenario,
+                                                       table.runs().front().result.concurrency)) {
+    for (const auto& [name, us] : first->cpu_us_per_call) groups.push_back(name);
+  }
+  for (const std::string& g : groups) out << absl::StrFormat(" %9s", g);
+  out << absl::StrFormat(" %6s\n", "busy");
+  for (const ScenarioInfo& s : scenarios) {
+    for (int c : run.concurrencies) {
+      auto cell = table.Median(s.id, c);
+      if (!cell) continue;
+      out << absl::StrFormat("%-*s %4d", kTitleWidth, absl::StrFormat("(%s) %s", s.id, s.title),
+                             c);
+      for (const auto& [name, us] : cell->cpu_us_per_call) out << absl::StrFormat(" %9.1f", us);
+      out << absl::StrFormat(" %5.0f%%\n", cell->machine_busy * 100);
+    }
+  }
+  out << "\n";
   out << "targets:\n";
   for (const TargetCheck& check : checks) {
     const char* verdict = check.informational ? "info" : (check.pass ? "PASS" : "FAIL");
@@ -79,17 +104,28 @@ std::string ReportJson(const RunDescription& run, const std::vector<ScenarioInfo
     for (int c : run.concurrencies) {
       auto cell = table.Median(s.id, c);
       if (!cell) continue;
-      medians.push_back({{"scenario", s.id},       {"concurrency", c},
-                         {"runs", cell->runs},     {"qps", cell->qps},
-                         {"p50_ms", cell->p50_ms}, {"p99_ms", cell->p99_ms},
-                         {"calls", cell->calls},   {"unexpected", cell->unexpected},
-                         {"errors", cell->errors}});
+      nlohmann::json cpu = nlohmann::json::object();
+      for (const auto& [name, us] : cell->cpu_us_per_call) cpu[name] = us;
+      medians.push_back({{"scenario", s.id},
+                         {"concurrency", c},
+                         {"runs", cell->runs},
+                         {"qps", cell->qps},
+                         {"p50_ms", cell->p50_ms},
+                         {"p99_ms", cell->p99_ms},
+                         {"calls", cell->calls},
+                         {"unexpected", cell->unexpected},
+                         {"errors", cell->errors},
+                         {"cpu_us_per_call", cpu},
+                         {"machine_busy", cell->machine_busy}});
     }
   }
   doc["medians"] = medians;
   nlohmann::json runs = nlohmann::json::array();
   for (const RunRecord& r : table.runs()) {
-    runs.push_back({{"scenario", r.scenario},
+    nlohmann::json cpu = nlohmann::json::object();
+    for (const auto& [name, seconds] : r.cpu_seconds) cpu[name] = seconds;
+    runs.push_back({{"cpu_seconds", cpu},
+                    {"scenario", r.scenario},
                     {"repeat", r.repeat},
                     {"concurrency", r.result.concurrency},
                     {"elapsed_s", absl::ToDoubleSeconds(r.result.elapsed)},

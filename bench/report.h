@@ -25,8 +25,8 @@ struct RunDescription {
   std::vector<int> concurrencies;
 };
 
-// Prints the table of medians (one row per scenario and concurrency) followed by the target
-// checks, each with PASS or FAIL.
+// Prints the table of medians (one row per scenario and concurrency), the CPU time per call of
+// each process group, and the target checks, each with PASS, FAIL or info.
 void PrintReport(std::ostream& out, const RunDescription& run,
                  const std::vector<ScenarioInfo>& scenarios, const ResultTable& table,
                  const std::vector<TargetCheck>& checks);

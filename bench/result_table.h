@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/load_loop.h"
@@ -20,6 +21,10 @@ struct CellSummary {
   int64_t calls = 0;
   int64_t unexpected = 0;
   int64_t errors = 0;
+  // Median CPU microseconds per call, per process group ("other" is the rest of the machine).
+  std::vector<std::pair<std::string, double>> cpu_us_per_call;
+  // Median share of all CPUs that the machine was busy during the window (0..1).
+  double machine_busy = 0;
 };
 
 // One measured run of a scenario.
@@ -27,6 +32,10 @@ struct RunRecord {
   std::string scenario;
   int repeat = 0;
   LoopResult result;
+  // CPU seconds per process group during the window, as CpuSampler::Between returns them;
+  // empty when not measured.
+  std::vector<std::pair<std::string, double>> cpu_seconds;
+  int cpus = 1;
 };
 
 // Every run of the bench, in the order they ran.
@@ -36,8 +45,8 @@ class ResultTable {
 
   const std::vector<RunRecord>& runs() const { return runs_; }
 
-  // Returns the medians of QPS, p50 and p99 over the runs of `scenario` at `concurrency`
-  // (each taken separately), or nullopt when there is no such run.
+  // Returns the medians of QPS, p50, p99 and CPU per call over the runs of `scenario` at
+  // `concurrency` (each taken separately), or nullopt when there is no such run.
   std::optional<CellSummary> Median(const std::string& scenario, int concurrency) const;
 
  private:
