@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -83,7 +84,8 @@ std::vector<std::pair<std::string, double>> CpuSampler::Between(const CpuSample&
   std::vector<std::pair<std::string, double>> used;
   double ours = 0;
   for (size_t i = 0; i < groups_.size(); ++i) {
-    double seconds = after.group_seconds[i] - before.group_seconds[i];
+    // A backend that exits between the samples takes its time away; never report below zero.
+    double seconds = std::max(0.0, after.group_seconds[i] - before.group_seconds[i]);
     ours += seconds;
     used.emplace_back(groups_[i].name, seconds);
   }

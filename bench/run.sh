@@ -8,9 +8,11 @@
 #        bench/run.sh --scenarios a,d --concurrency 16
 # Environment:
 #   QG_BENCH_BUILD_DIR     build tree (default build/rel)
-#   QG_BENCH_JSON          JSON report (default <build>/bench-results.json)
+#   QG_BENCH_JSON          JSON report (default <build>/bench-results.json); the server's log
+#                          goes beside it (bench-server.log)
 #   QG_BENCH_TIMEOUT       seconds the bench may run before it is stopped (default 1200)
 #   QG_BENCH_SKIP_BUILD=1  use the binaries already built
+#   QG_BENCH_SERVER_PRELOAD  LD_PRELOAD for querygate-server only (e.g. an allocator)
 #   QUERYGATE_DB_MAX_CONNECTIONS, QUERYGATE_REDIS_POOL_SIZE, QUERYGATE_MAX_THREADS and the other
 #   QUERYGATE_* server settings pass through to querygate-server (pool default here: 64, the
 #   largest concurrency, so that (b) may use as many connections as (c)).
@@ -24,6 +26,7 @@ JSON_OUT=${QG_BENCH_JSON:-$BUILD_DIR/bench-results.json}
 BENCH_TIMEOUT=${QG_BENCH_TIMEOUT:-1200}
 DB_NAME=qg_bench
 STATE_DIR=
+server_log=$(dirname "$JSON_OUT")/bench-server.log
 server_pid=
 
 # Stops the server, then PostgreSQL and Redis, and deletes their data.
@@ -34,7 +37,7 @@ cleanup() {
   if [[ -n $server_pid ]] && qg_pid_alive "$server_pid"; then
     kill -TERM "$server_pid" 2>/dev/null || true
     if ! qg_wait_pid_gone "$server_pid" 15; then
-      qg_warn "querygate-server did not exit; killing it"
+      qg_warn "querygate-server did not exit 15 s after SIGTERM; killing it (log: $server_log)"
       kill -KILL "$server_pid" 2>/dev/null || true
     fi
   fi
@@ -55,13 +58,14 @@ if [[ ${QG_BENCH_SKIP_BUILD:-0} != 1 ]]; then
   # GCC 12 at -O3 reports false -Wrestrict and -Wmaybe-uninitialized inside libstdc++
   # (db/session.cc, service/database_reader.cc), which -Werror turns into a failed build.
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DQUERYGATE_BUILD_TESTS=OFF \
-    "-DCMAKE_CXX_FLAGS=-Wno-error=restrict -Wno-error=maybe-uninitialized" >/dev/null
-  timeout 1800 cmake --build "$BUILD_DIR" -j2 --target querygate-server querygate querygate-bench
+    "-DCMAKE_CXX_FLAGS=-Wno-error=restrict -Wno-error=maybe-uninitialized" >&2
+  timeout 1800 cmake --build "$BUILD_DIR" -j2 --target querygate-server querygate querygate-bench >&2
 fi
 for bin in querygate-server querygate querygate-bench; do
   [[ -x $BUILD_DIR/bin/$bin ]] || qg_die "$BUILD_DIR/bin/$bin is missing"
 done
 
+mkdir -p -- "$(dirname "$JSON_OUT")"
 STATE_DIR=$(mktemp -d /tmp/querygate-bench.XXXXXX)
 pg_port=$(qg_pg_start "$STATE_DIR" test) || qg_die "could not start PostgreSQL"
 redis_port=$(qg_redis_start "$STATE_DIR") || qg_die "could not start Redis"
@@ -76,11 +80,11 @@ qg_psql "$pg_port" "$DB_NAME" -v ON_ERROR_STOP=1 -q -f "$ROOT/schemas/seed/examp
   </dev/null >/dev/null
 qg_psql "$pg_port" "$DB_NAME" -q -c "VACUUM ANALYZE" </dev/null
 
-server_log=$STATE_DIR/server.log
 QUERYGATE_DATABASE_URL=$database_url QUERYGATE_REDIS_URL=$redis_url \
   QUERYGATE_SCHEMA_DIR=$ROOT/schemas QUERYGATE_LISTEN=127.0.0.1:0 \
   QUERYGATE_REDIS_KEY_PREFIX=${QUERYGATE_REDIS_KEY_PREFIX:-qgbench:} \
   QUERYGATE_DB_MAX_CONNECTIONS=${QUERYGATE_DB_MAX_CONNECTIONS:-64} \
+  ${QG_BENCH_SERVER_PRELOAD:+env LD_PRELOAD=$QG_BENCH_SERVER_PRELOAD} \
   "$BUILD_DIR/bin/querygate-server" 2>"$server_log" &
 server_pid=$!
 server_port=
@@ -93,10 +97,14 @@ done
 [[ -n $server_port ]] || { cat "$server_log" >&2; qg_die "querygate-server did not start in 30 s"; }
 qg_log "querygate-server (pid $server_pid) listening on 127.0.0.1:$server_port"
 
+pg_pid=$(qg_pg_running_pid "$(readlink -f -- "$STATE_DIR/postgres")/data") || pg_pid=
+redis_pid=$(cat "$STATE_DIR/redis/redis.pid" 2>/dev/null || true)
+
 bench_rc=0
 timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" "$BUILD_DIR/bin/querygate-bench" \
   --target "127.0.0.1:$server_port" --database-url "$database_url" --redis-url "$redis_url" \
-  --json-out "$JSON_OUT" "$@" || bench_rc=$?
+  --server-pid "$server_pid" ${pg_pid:+--postgres-pid "$pg_pid"} \
+  ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "$@" || bench_rc=$?
 [[ $bench_rc -ne 0 ]] || qg_log "JSON report: $JSON_OUT"
 if grep -qiE 'error|fail' "$server_log"; then
   qg_warn "querygate-server logged problems; last lines:"

@@ -120,8 +120,14 @@ class QueryServiceTest : public ::testing::Test {
     if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";
   }
 
+  // Starts the server without the database-trigger feed: these tests change rows with plain
+  // SQL and invalidate explicitly, so a late trigger bump must not turn an expected HIT into a
+  // MISS. The trigger feed is covered by invalidation_test.cc.
   void StartServer(const std::function<void(server::ServerConfig&)>& tweak = nullptr) {
-    std::string error = server_.Start(kSchema, kSeed, tweak);
+    std::string error = server_.Start(kSchema, kSeed, [&](server::ServerConfig& c) {
+      c.listen_for_changes = false;
+      if (tweak) tweak(c);
+    });
     ASSERT_EQ(error, "");
     query_ = v1::QueryService::NewStub(server_.Channel());
     cache_ = v1::CacheService::NewStub(server_.Channel());
