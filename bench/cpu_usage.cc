@@ -56,8 +56,7 @@ double ChildrenSeconds(int parent) {
 double MachineBusySeconds() {
   std::ifstream in("/proc/stat");
   std::string cpu;
-  long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-            steal = 0;
+  long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
   in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
   if (!in || cpu != "cpu") return 0;
   return static_cast<double>(user + nice + system + irq + softirq + steal) /
@@ -80,7 +79,7 @@ CpuSample CpuSampler::Take() const {
 }
 
 std::vector<std::pair<std::string, double>> CpuSampler::Between(const CpuSample& before,
-                                                                 const CpuSample& after) const {
+                                                                const CpuSample& after) const {
   std::vector<std::pair<std::string, double>> used;
   double ours = 0;
   for (size_t i = 0; i < groups_.size(); ++i) {

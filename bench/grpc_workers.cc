@@ -1,12 +1,11 @@
 #include "bench/grpc_workers.h"
 
+#include <google/protobuf/arena.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
-
-#include <google/protobuf/arena.h>
 
 #include <chrono>
 
@@ -96,8 +95,8 @@ class ExecuteWorker : public Worker {
       return CallOutcome::kUnexpected;
     }
     if (expected_rows_ >= 0 && response->rows_size() != expected_rows_) {
-      *detail = absl::StrCat(response->rows_size(), " rows where ", expected_rows_,
-                             " were expected");
+      *detail =
+          absl::StrCat(response->rows_size(), " rows where ", expected_rows_, " were expected");
       return CallOutcome::kUnexpected;
     }
     return CallOutcome::kOk;

@@ -16,8 +16,9 @@ struct GrpcTargetOptions {
   // host:port of querygate-server.
   std::string target;
   // Channels (each its own TCP connection) the workers of one run share round-robin; 0 gives
-  // every worker its own channel.
-  int channels = 0;
+  // every worker its own channel. One shared channel was the fastest on the 2-core machine (see
+  // docs/performance.md).
+  int channels = 1;
   absl::Duration call_deadline = absl::Seconds(5);
   absl::Duration connect_timeout = absl::Seconds(5);
 };

@@ -20,8 +20,7 @@ struct WorkerTally {
 
 }  // namespace
 
-LoopResult RunClosedLoop(const LoopOptions& options,
-                         std::vector<std::unique_ptr<Worker>> workers) {
+LoopResult RunClosedLoop(const LoopOptions& options, std::vector<std::unique_ptr<Worker>> workers) {
   const int concurrency = static_cast<int>(workers.size());
   std::vector<WorkerTally> tallies(workers.size());
   std::atomic<int> phase{kWarmup};

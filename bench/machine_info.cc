@@ -37,7 +37,8 @@ MachineInfo ReadMachineInfo() {
   int64_t kib = 0;
   if (absl::SimpleAtoi(absl::StripSuffix(mem, " kB"), &kib)) info.memory_bytes = kib * 1024;
   utsname name{};
-  if (uname(&name) == 0) info.kernel = absl::StrCat(name.sysname, " ", name.release, " ", name.machine);
+  if (uname(&name) == 0)
+    info.kernel = absl::StrCat(name.sysname, " ", name.release, " ", name.machine);
   std::ifstream load("/proc/loadavg");
   std::getline(load, info.load_average);
   return info;

@@ -1,14 +1,14 @@
 // querygate-bench: closed-loop load against querygate-server, PostgreSQL and Redis. Runs every
 // scenario at every concurrency, prints a table of medians with the issue's target ratios and
 // writes the same as JSON. See docs/performance.md.
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
@@ -41,7 +41,7 @@ constexpr char kUsage[] = R"(usage: querygate-bench [flags]
   --warmup-ms N             unmeasured calls before each window (default 500)
   --repeat N                runs of every cell; the table shows medians (default 1)
   --id-range N              user_by_id ids cycle over 1..N, all warmed first (default 1000)
-  --channels N              gRPC channels shared by the workers; 0 = one per worker (default 0)
+  --channels N              gRPC channels shared by the workers; 0 = one per worker (default 1)
   --scenarios LIST          subset to run, e.g. a,d (default: all)
   --diagnostics             also run c_srv: (c) in the statement form the server sends
   --server-pid PID          report the CPU time of querygate-server per call
@@ -158,7 +158,8 @@ std::vector<Scenario> Select(std::vector<Scenario> all, const Flags& flags) {
   for (Scenario& s : all) {
     const std::string& id = s.info.id;
     if (!flags.only.empty() && !flags.only.count(id)) continue;
-    bool needs_pg = id == querygate::bench::kDirectPk || id == querygate::bench::kDirectPkServerForm;
+    bool needs_pg =
+        id == querygate::bench::kDirectPk || id == querygate::bench::kDirectPkServerForm;
     if (needs_pg && flags.targets.database_url.empty()) {
       std::cerr << "skipping (" << id << "): no --database-url\n";
       continue;

@@ -24,7 +24,8 @@ using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 // Connects to `url` with `timeout` for the connect and for each command.
 absl::StatusOr<ContextPtr> Connect(const std::string& url, absl::Duration timeout) {
   if (!absl::StartsWith(url, kScheme)) {
-    return absl::InvalidArgumentError(absl::StrCat("redis URL must start with ", kScheme, ": ", url));
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis URL must start with ", kScheme, ": ", url));
   }
   std::string rest = url.substr(sizeof(kScheme) - 1);
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
@@ -56,8 +57,8 @@ class RedisWorker : public Worker {
       : context_(std::move(context)), key_(std::move(key)) {}
 
   CallOutcome Call(std::string* detail) override {
-    ReplyPtr reply(static_cast<redisReply*>(
-        redisCommand(context_.get(), "GET %b", key_.data(), key_.size())));
+    ReplyPtr reply(
+        static_cast<redisReply*>(redisCommand(context_.get(), "GET %b", key_.data(), key_.size())));
     if (reply == nullptr) {
       *detail = absl::StrCat("redis: ", context_->errstr);
       return CallOutcome::kError;

@@ -24,9 +24,8 @@ std::string Header(const RunDescription& run) {
 }
 
 nlohmann::json LatencyJson(const LatencySummary& l) {
-  return {{"count", l.count},   {"mean_ms", l.mean_ms}, {"p50_ms", l.p50_ms},
-          {"p90_ms", l.p90_ms}, {"p99_ms", l.p99_ms},   {"p999_ms", l.p999_ms},
-          {"max_ms", l.max_ms}};
+  return {{"count", l.count},   {"mean_ms", l.mean_ms}, {"p50_ms", l.p50_ms}, {"p90_ms", l.p90_ms},
+          {"p99_ms", l.p99_ms}, {"p999_ms", l.p999_ms}, {"max_ms", l.max_ms}};
 }
 
 }  // namespace
@@ -43,14 +42,15 @@ void PrintReport(std::ostream& out, const RunDescription& run,
       if (!cell) continue;
       std::string title = absl::StrFormat("(%s) %s", s.id, s.title);
       out << absl::StrFormat("%-*s %4d %10.0f %9.3f %9.3f %9d %10d %7d\n", kTitleWidth, title, c,
-                             cell->qps, cell->p50_ms, cell->p99_ms, cell->calls,
-                             cell->unexpected, cell->errors);
+                             cell->qps, cell->p50_ms, cell->p99_ms, cell->calls, cell->unexpected,
+                             cell->errors);
     }
   }
   out << "QPS, p50 and p99 are medians over the repeats; calls, unexpected and errors are sums.\n"
          "unexpected: ";
   std::vector<std::string> legend;
-  for (const ScenarioInfo& s : scenarios) legend.push_back(absl::StrFormat("(%s) %s", s.id, s.expects));
+  for (const ScenarioInfo& s : scenarios)
+    legend.push_back(absl::StrFormat("(%s) %s", s.id, s.expects));
   out << absl::StrJoin(legend, "; ") << ".\n\n";
 
   out << "CPU microseconds per call (medians; other = the rest of the machine), and how busy\n"
@@ -68,8 +68,7 @@ void PrintReport(std::ostream& out, const RunDescription& run,
     for (int c : run.concurrencies) {
       auto cell = table.Median(s.id, c);
       if (!cell) continue;
-      out << absl::StrFormat("%-*s %4d", kTitleWidth, absl::StrFormat("(%s) %s", s.id, s.title),
-                             c);
+      out << absl::StrFormat("%-*s %4d", kTitleWidth, absl::StrFormat("(%s) %s", s.id, s.title), c);
       for (const auto& [name, us] : cell->cpu_us_per_call) out << absl::StrFormat(" %9.1f", us);
       out << absl::StrFormat(" %5.0f%%\n", cell->machine_busy * 100);
     }
@@ -78,8 +77,8 @@ void PrintReport(std::ostream& out, const RunDescription& run,
   out << "targets:\n";
   for (const TargetCheck& check : checks) {
     const char* verdict = check.informational ? "info" : (check.pass ? "PASS" : "FAIL");
-    out << absl::StrFormat("  %-4s %-42s %8.3f %s %-6.3g (%s)\n", verdict, check.name,
-                           check.value, check.at_least ? ">=" : "<=", check.limit, check.detail);
+    out << absl::StrFormat("  %-4s %-42s %8.3f %s %-6.3g (%s)\n", verdict, check.name, check.value,
+                           check.at_least ? ">=" : "<=", check.limit, check.detail);
   }
 }
 

@@ -15,8 +15,7 @@ double MedianOf(std::vector<double> values) {
 
 }  // namespace
 
-std::optional<CellSummary> ResultTable::Median(const std::string& scenario,
-                                               int concurrency) const {
+std::optional<CellSummary> ResultTable::Median(const std::string& scenario, int concurrency) const {
   CellSummary cell;
   std::vector<double> qps, p50, p99, busy;
   std::vector<std::string> groups;

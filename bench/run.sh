@@ -13,9 +13,9 @@
 #   QG_BENCH_TIMEOUT       seconds the bench may run before it is stopped (default 1200)
 #   QG_BENCH_SKIP_BUILD=1  use the binaries already built
 #   QG_BENCH_SERVER_PRELOAD  LD_PRELOAD for querygate-server only (e.g. an allocator)
-#   QUERYGATE_DB_MAX_CONNECTIONS, QUERYGATE_REDIS_POOL_SIZE, QUERYGATE_MAX_THREADS and the other
-#   QUERYGATE_* server settings pass through to querygate-server (pool default here: 64, the
-#   largest concurrency, so that (b) may use as many connections as (c)).
+#   QUERYGATE_* server settings (QUERYGATE_DB_MAX_CONNECTIONS, QUERYGATE_REDIS_POOL_SIZE, ...)
+#   pass through to querygate-server. QUERYGATE_MAX_THREADS defaults to 256 here: with the
+#   server's default of 64, c=64 gets RESOURCE_EXHAUSTED "Server Threadpool Exhausted".
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
@@ -29,18 +29,32 @@ STATE_DIR=
 server_log=$(dirname "$JSON_OUT")/bench-server.log
 server_pid=
 
+# Sends SIGTERM to querygate-server, waits up to 15 s for it to exit, then kills it, and reaps
+# it. Polls with kill -0 rather than qg_wait_pid_gone, whose bare `return` misreports a reaped
+# process as alive when called from a trap handler.
+# shellcheck disable=SC2317  # invoked from the trap
+stop_server() {
+  [[ -n $server_pid ]] || return 0
+  kill -TERM "$server_pid" 2>/dev/null || true
+  local i
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$server_pid" 2>/dev/null; then
+    qg_warn "querygate-server did not exit 15 s after SIGTERM; killing it (log: $server_log)"
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+
 # Stops the server, then PostgreSQL and Redis, and deletes their data.
 # shellcheck disable=SC2317  # invoked by trap
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n $server_pid ]] && qg_pid_alive "$server_pid"; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    if ! qg_wait_pid_gone "$server_pid" 15; then
-      qg_warn "querygate-server did not exit 15 s after SIGTERM; killing it (log: $server_log)"
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-  fi
+  stop_server
   if [[ -n $STATE_DIR ]]; then
     qg_redis_stop "$STATE_DIR" || rc=1
     qg_pg_destroy "$STATE_DIR" || rc=1
@@ -83,7 +97,7 @@ qg_psql "$pg_port" "$DB_NAME" -q -c "VACUUM ANALYZE" </dev/null
 QUERYGATE_DATABASE_URL=$database_url QUERYGATE_REDIS_URL=$redis_url \
   QUERYGATE_SCHEMA_DIR=$ROOT/schemas QUERYGATE_LISTEN=127.0.0.1:0 \
   QUERYGATE_REDIS_KEY_PREFIX=${QUERYGATE_REDIS_KEY_PREFIX:-qgbench:} \
-  QUERYGATE_DB_MAX_CONNECTIONS=${QUERYGATE_DB_MAX_CONNECTIONS:-64} \
+  QUERYGATE_MAX_THREADS=${QUERYGATE_MAX_THREADS:-256} \
   ${QG_BENCH_SERVER_PRELOAD:+env LD_PRELOAD=$QG_BENCH_SERVER_PRELOAD} \
   "$BUILD_DIR/bin/querygate-server" 2>"$server_log" &
 server_pid=$!

@@ -71,17 +71,16 @@ std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostic
   const std::string hit = "a cache status other than HIT, or not 1 row";
   const std::string bypass = "a cache status other than BYPASS, or not 1 row";
   std::vector<Scenario> scenarios;
-  scenarios.push_back(ExecuteScenario(
-      {kHitPk, "cache hit, user_by_id (gRPC)", hit}, grpc, PkCall(targets, false)));
-  scenarios.push_back(ExecuteScenario(
-      {kBypassPk, "BYPASS, user_by_id (gRPC)", bypass}, grpc, PkCall(targets, true)));
-  scenarios.push_back(DirectScenario(
-      {kDirectPk, "libpqxx exec_prepared, same SQL", "not 1 row"}, targets,
-      PqxxForm::kExecPrepared));
+  scenarios.push_back(
+      ExecuteScenario({kHitPk, "cache hit, user_by_id (gRPC)", hit}, grpc, PkCall(targets, false)));
+  scenarios.push_back(ExecuteScenario({kBypassPk, "BYPASS, user_by_id (gRPC)", bypass}, grpc,
+                                      PkCall(targets, true)));
+  scenarios.push_back(DirectScenario({kDirectPk, "libpqxx exec_prepared, same SQL", "not 1 row"},
+                                     targets, PqxxForm::kExecPrepared));
   if (diagnostics) {
-    scenarios.push_back(DirectScenario(
-        {kDirectPkServerForm, "libpqxx, server's set_config+EXECUTE", "not 1 row"}, targets,
-        PqxxForm::kServerForm));
+    scenarios.push_back(
+        DirectScenario({kDirectPkServerForm, "libpqxx, server's set_config+EXECUTE", "not 1 row"},
+                       targets, PqxxForm::kServerForm));
   }
 
   Scenario health;

@@ -12,8 +12,8 @@ constexpr double kHitP50Ms = 1.0;
 constexpr double kBypassOverhead = 1.3;
 constexpr double kHeavyHitOverBypass = 20;
 
-TargetCheck Check(std::string name, std::string detail, double value, double limit,
-                  bool at_least, bool informational = false) {
+TargetCheck Check(std::string name, std::string detail, double value, double limit, bool at_least,
+                  bool informational = false) {
   TargetCheck check;
   check.name = std::move(name);
   check.detail = std::move(detail);
@@ -26,8 +26,8 @@ TargetCheck Check(std::string name, std::string detail, double value, double lim
 }
 
 // QPS of `over` divided by QPS of `under`; nullopt when one was not run or measured nothing.
-std::optional<TargetCheck> QpsRatio(const ResultTable& table, const char* over,
-                                    const char* under, int c, double limit, bool informational) {
+std::optional<TargetCheck> QpsRatio(const ResultTable& table, const char* over, const char* under,
+                                    int c, double limit, bool informational) {
   auto a = table.Median(over, c);
   auto b = table.Median(under, c);
   if (!a || !b || b->qps <= 0) return std::nullopt;
@@ -51,6 +51,20 @@ std::optional<TargetCheck> BypassOverhead(const ResultTable& table, int c, bool 
                kBypassOverhead * c_ms + rtt_ms, false, p99);
 }
 
+// (b) p50 minus the empty call's p50 against the same budget: the server's own share.
+std::optional<TargetCheck> BypassOverheadNetOfTransport(const ResultTable& table, int c) {
+  auto b = table.Median(kBypassPk, c);
+  auto direct = table.Median(kDirectPk, c);
+  auto rtt = table.Median(kRedisRtt, c);
+  auto empty = table.Median(kEmptyCall, c);
+  if (!b || !direct || !rtt || !empty) return std::nullopt;
+  return Check(absl::StrFormat("(b)-(d) p50 <= 1.3 x (c) + Redis RTT, c=%d", c),
+               absl::StrFormat("%.3f - %.3f ms vs 1.3 x %.3f + %.3f ms", b->p50_ms, empty->p50_ms,
+                               direct->p50_ms, rtt->p50_ms),
+               b->p50_ms - empty->p50_ms, kBypassOverhead * direct->p50_ms + rtt->p50_ms, false,
+               true);
+}
+
 }  // namespace
 
 std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
@@ -68,6 +82,7 @@ std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
   }
   for (int c : concurrencies) add(BypassOverhead(table, c, false));
   for (int c : concurrencies) add(BypassOverhead(table, c, true));
+  for (int c : concurrencies) add(BypassOverheadNetOfTransport(table, c));
   for (int c : concurrencies) {
     add(QpsRatio(table, kHitHeavy, kBypassHeavy, c, kHeavyHitOverBypass, false));
   }

@@ -25,8 +25,8 @@ struct TargetCheck {
 
 // Evaluates the targets on the medians in `table` for each concurrency in
 // `concurrencies`: (a)/(d) QPS >= 0.45 and (a) p50 <= 1 ms at c=16; for every concurrency,
-// (b) p50 <= 1.3 x (c) p50 + Redis p50 (and the same on p99, informational) and (e)/(f) QPS
-// >= 20. A check whose scenarios were not run is left out.
+// (b) p50 <= 1.3 x (c) p50 + Redis p50 (and, informational, the same on p99 and on (b) - (d))
+// and (e)/(f) QPS >= 20. A check whose scenarios were not run is left out.
 std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
                                          const std::vector<int>& concurrencies);
 

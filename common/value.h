@@ -9,6 +9,10 @@
 
 namespace querygate {
 
+// Smallest and largest timestamps querygate accepts: 0001-01-01 and 9999-12-31T23:59:59.999999.
+inline constexpr int64_t kMinTimestampMicros = -62135596800LL * 1000000;
+inline constexpr int64_t kMaxTimestampMicros = 253402300799LL * 1000000 + 999999;
+
 // A point in time as microseconds since the Unix epoch, UTC (PostgreSQL's resolution).
 struct Timestamp {
   int64_t micros = 0;

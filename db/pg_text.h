@@ -55,9 +55,6 @@ std::string FormatTimestamp(Timestamp ts);
 // Parses PostgreSQL timestamp output ("2024-01-02 03:04:05.06+00", optional " BC").
 absl::StatusOr<Timestamp> ParsePgTimestamp(absl::string_view text);
 
-// Smallest and largest timestamps accepted on the wire: 0001-01-01 and 9999-12-31T23:59:59.999999.
-inline constexpr int64_t kMinTimestampMicros = -62135596800LL * 1000000;
-inline constexpr int64_t kMaxTimestampMicros = 253402300799LL * 1000000 + 999999;
 
 }  // namespace querygate::db
 

@@ -3,10 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "rpc/call_context.h"
 #include "rpc/status_conversion.h"
-#include "rpc/value_conversion.h"
+#include "wire/value_conversion.h"
 
 namespace querygate::rpc {
 namespace {
+
+using wire::FromProto;
+using wire::ToProto;
 
 void FillCounters(const service::NameStats& in, v1::CacheCounters& out) {
   out.set_name(in.name);

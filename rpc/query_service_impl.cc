@@ -1,40 +1,16 @@
 #include "rpc/query_service_impl.h"
 
 #include "absl/strings/str_cat.h"
+#include "rpc/cache_info_conversion.h"
 #include "rpc/call_context.h"
 #include "rpc/status_conversion.h"
-#include "rpc/value_conversion.h"
+#include "wire/value_conversion.h"
 
 namespace querygate::rpc {
 namespace {
 
-service::CacheMode ModeFromProto(v1::CacheMode mode) {
-  switch (mode) {
-    case v1::CACHE_MODE_BYPASS:
-      return service::CacheMode::kBypass;
-    case v1::CACHE_MODE_REFRESH:
-      return service::CacheMode::kRefresh;
-    case v1::CACHE_MODE_ONLY_CACHED:
-      return service::CacheMode::kOnlyCached;
-    default:
-      return service::CacheMode::kDefault;
-  }
-}
-
-v1::CacheStatus StatusToProto(service::CacheStatus status) {
-  switch (status) {
-    case service::CacheStatus::kHit:
-      return v1::CACHE_STATUS_HIT;
-    case service::CacheStatus::kMiss:
-      return v1::CACHE_STATUS_MISS;
-    case service::CacheStatus::kBypass:
-      return v1::CACHE_STATUS_BYPASS;
-    case service::CacheStatus::kStale:
-      return v1::CACHE_STATUS_STALE;
-    default:
-      return v1::CACHE_STATUS_UNSPECIFIED;
-  }
-}
+using wire::FromProto;
+using wire::ToProto;
 
 }  // namespace
 
@@ -52,10 +28,7 @@ void FillExecuteResponse(const service::ExecuteResponse& in, v1::ExecuteResponse
     out_row->mutable_values()->Reserve(static_cast<int>(row.size()));
     for (const Value& value : row) ToProto(value, *out_row->add_values());
   }
-  v1::CacheInfo* cache = out.mutable_cache();
-  cache->set_status(StatusToProto(in.cache.status));
-  cache->set_age_ms(in.cache.age_ms);
-  cache->set_ttl_ms(in.cache.ttl_ms);
+  CacheInfoToProto(in.cache, *out.mutable_cache());
 }
 
 grpc::Status QueryServiceImpl::Execute(grpc::ServerContext* context,
@@ -63,7 +36,7 @@ grpc::Status QueryServiceImpl::Execute(grpc::ServerContext* context,
                                        v1::ExecuteResponse* response) {
   service::ExecuteRequest domain;
   domain.query = request->query();
-  domain.cache_mode = ModeFromProto(request->cache_mode());
+  domain.cache_mode = CacheModeFromProto(request->cache_mode());
   for (const auto& [name, value] : request->params()) {
     auto converted = FromProto(value, name);
     if (!converted.ok()) return ToGrpcStatus(converted.status());

@@ -2,9 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "rpc/cache_info_conversion.h"
 #include "rpc/call_context.h"
 #include "rpc/status_conversion.h"
-#include "rpc/value_conversion.h"
+#include "wire/value_conversion.h"
 
 namespace querygate::rpc {
 namespace {
@@ -12,41 +13,8 @@ namespace {
 using service::Filter;
 using service::FilterOp;
 using service::Record;
-
-service::CacheMode ModeFromProto(v1::CacheMode mode) {
-  switch (mode) {
-    case v1::CACHE_MODE_BYPASS:
-      return service::CacheMode::kBypass;
-    case v1::CACHE_MODE_REFRESH:
-      return service::CacheMode::kRefresh;
-    case v1::CACHE_MODE_ONLY_CACHED:
-      return service::CacheMode::kOnlyCached;
-    default:
-      return service::CacheMode::kDefault;
-  }
-}
-
-void CacheToProto(const service::CacheInfo& in, v1::CacheInfo& out) {
-  switch (in.status) {
-    case service::CacheStatus::kHit:
-      out.set_status(v1::CACHE_STATUS_HIT);
-      break;
-    case service::CacheStatus::kMiss:
-      out.set_status(v1::CACHE_STATUS_MISS);
-      break;
-    case service::CacheStatus::kBypass:
-      out.set_status(v1::CACHE_STATUS_BYPASS);
-      break;
-    case service::CacheStatus::kStale:
-      out.set_status(v1::CACHE_STATUS_STALE);
-      break;
-    default:
-      out.set_status(v1::CACHE_STATUS_UNSPECIFIED);
-      break;
-  }
-  out.set_age_ms(in.age_ms);
-  out.set_ttl_ms(in.ttl_ms);
-}
+using wire::FromProto;
+using wire::ToProto;
 
 FilterOp OpFromProto(v1::Operator op) {
   switch (op) {
@@ -178,11 +146,11 @@ grpc::Status RepositoryServiceImpl::Get(grpc::ServerContext* context, const v1::
   if (!id.ok()) return ToGrpcStatus(id.status());
   domain.id = *std::move(id);
   domain.include.assign(request->include().begin(), request->include().end());
-  domain.cache_mode = ModeFromProto(request->cache_mode());
+  domain.cache_mode = CacheModeFromProto(request->cache_mode());
   auto result = service_->Get(domain, MakeCallContext(context));
   if (!result.ok()) return ToGrpcStatus(result.status());
   RecordToProto(result->record, *response->mutable_record());
-  CacheToProto(result->cache, *response->mutable_cache());
+  CacheInfoToProto(result->cache, *response->mutable_cache());
   response->set_statements(result->statements);
   return grpc::Status::OK;
 }
@@ -203,13 +171,13 @@ grpc::Status RepositoryServiceImpl::List(grpc::ServerContext* context,
   domain.offset = request->offset();
   domain.include.assign(request->include().begin(), request->include().end());
   domain.fields.assign(request->fields().begin(), request->fields().end());
-  domain.cache_mode = ModeFromProto(request->cache_mode());
+  domain.cache_mode = CacheModeFromProto(request->cache_mode());
   auto result = service_->List(domain, MakeCallContext(context));
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->mutable_records()->Reserve(static_cast<int>(result->records.size()));
   for (const Record& record : result->records) RecordToProto(record, *response->add_records());
   response->set_next_page_token(result->next_page_token);
-  CacheToProto(result->cache, *response->mutable_cache());
+  CacheInfoToProto(result->cache, *response->mutable_cache());
   response->set_statements(result->statements);
   return grpc::Status::OK;
 }
@@ -222,11 +190,11 @@ grpc::Status RepositoryServiceImpl::Count(grpc::ServerContext* context,
   auto filter = FilterFromProto(request->filter(), "filter");
   if (!filter.ok()) return ToGrpcStatus(filter.status());
   domain.filter = *std::move(filter);
-  domain.cache_mode = ModeFromProto(request->cache_mode());
+  domain.cache_mode = CacheModeFromProto(request->cache_mode());
   auto result = service_->Count(domain, MakeCallContext(context));
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_count(result->count);
-  CacheToProto(result->cache, *response->mutable_cache());
+  CacheInfoToProto(result->cache, *response->mutable_cache());
   return grpc::Status::OK;
 }
 

@@ -1,9 +1,8 @@
-#include "rpc/value_conversion.h"
+#include "wire/value_conversion.h"
 
 #include "absl/strings/str_cat.h"
-#include "db/pg_text.h"
 
-namespace querygate::rpc {
+namespace querygate::wire {
 
 absl::StatusOr<Value> FromProto(const v1::Value& value, absl::string_view name) {
   switch (value.kind_case()) {
@@ -26,8 +25,8 @@ absl::StatusOr<Value> FromProto(const v1::Value& value, absl::string_view name) 
         return absl::InvalidArgumentError(
             absl::StrCat("parameter ", name, ": timestamp nanos must be in [0, 999999999]"));
       }
-      constexpr int64_t kMinSeconds = db::kMinTimestampMicros / 1000000;
-      constexpr int64_t kMaxSeconds = db::kMaxTimestampMicros / 1000000;
+      constexpr int64_t kMinSeconds = kMinTimestampMicros / 1000000;
+      constexpr int64_t kMaxSeconds = kMaxTimestampMicros / 1000000;
       if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds) {
         return absl::InvalidArgumentError(
             absl::StrCat("parameter ", name, ": timestamp is outside years 0001-9999"));
@@ -104,4 +103,4 @@ void ToProto(const Value& value, v1::Value& out) {
   }
 }
 
-}  // namespace querygate::rpc
+}  // namespace querygate::wire
