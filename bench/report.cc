@@ -1,7 +1,5 @@
 #include "bench/report.h"
 
-#include <optional>
-
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
@@ -28,58 +26,70 @@ nlohmann::json LatencyJson(const LatencySummary& l) {
           {"p99_ms", l.p99_ms}, {"p999_ms", l.p999_ms}, {"max_ms", l.max_ms}};
 }
 
-}  // namespace
+std::string Title(const ScenarioInfo& s) { return absl::StrFormat("(%s) %s", s.id, s.title); }
 
-void PrintReport(std::ostream& out, const RunDescription& run,
-                 const std::vector<ScenarioInfo>& scenarios, const ResultTable& table,
-                 const std::vector<TargetCheck>& checks) {
-  out << Header(run) << "\n";
+void PrintMedians(std::ostream& out, const RunDescription& run,
+                  const std::vector<ScenarioInfo>& scenarios, const ResultTable& table) {
   out << absl::StrFormat("%-*s %4s %10s %9s %9s %9s %10s %7s\n", kTitleWidth, "scenario", "c",
                          "QPS", "p50 ms", "p99 ms", "calls", "unexpected", "errors");
   for (const ScenarioInfo& s : scenarios) {
     for (int c : run.concurrencies) {
       auto cell = table.Median(s.id, c);
       if (!cell) continue;
-      std::string title = absl::StrFormat("(%s) %s", s.id, s.title);
-      out << absl::StrFormat("%-*s %4d %10.0f %9.3f %9.3f %9d %10d %7d\n", kTitleWidth, title, c,
+      out << absl::StrFormat("%-*s %4d %10.0f %9.3f %9.3f %9d %10d %7d\n", kTitleWidth, Title(s), c,
                              cell->qps, cell->p50_ms, cell->p99_ms, cell->calls, cell->unexpected,
                              cell->errors);
     }
   }
-  out << "QPS, p50 and p99 are medians over the repeats; calls, unexpected and errors are sums.\n"
-         "unexpected: ";
+  out << "QPS, p50 and p99 are medians over the repeats; calls, unexpected and errors are sums.\n";
   std::vector<std::string> legend;
-  for (const ScenarioInfo& s : scenarios)
+  for (const ScenarioInfo& s : scenarios) {
     legend.push_back(absl::StrFormat("(%s) %s", s.id, s.expects));
-  out << absl::StrJoin(legend, "; ") << ".\n\n";
+  }
+  out << "unexpected: " << absl::StrJoin(legend, "; ") << ".\n";
+}
 
+void PrintCpu(std::ostream& out, const RunDescription& run,
+              const std::vector<ScenarioInfo>& scenarios, const ResultTable& table) {
+  if (table.runs().empty()) return;
   out << "CPU microseconds per call (medians; other = the rest of the machine), and how busy\n"
          "all CPUs were during the window:\n";
   out << absl::StrFormat("%-*s %4s", kTitleWidth, "scenario", "c");
-  std::vector<std::string> groups;
-  if (auto first = table.runs().empty() ? std::nullopt
-                                        : table.Median(table.runs().front().scenario,
-                                                       table.runs().front().result.concurrency)) {
-    for (const auto& [name, us] : first->cpu_us_per_call) groups.push_back(name);
+  for (const auto& [name, seconds] : table.runs().front().cpu_seconds) {
+    if (name != "machine") out << absl::StrFormat(" %9s", name);
   }
-  for (const std::string& g : groups) out << absl::StrFormat(" %9s", g);
   out << absl::StrFormat(" %6s\n", "busy");
   for (const ScenarioInfo& s : scenarios) {
     for (int c : run.concurrencies) {
       auto cell = table.Median(s.id, c);
       if (!cell) continue;
-      out << absl::StrFormat("%-*s %4d", kTitleWidth, absl::StrFormat("(%s) %s", s.id, s.title), c);
+      out << absl::StrFormat("%-*s %4d", kTitleWidth, Title(s), c);
       for (const auto& [name, us] : cell->cpu_us_per_call) out << absl::StrFormat(" %9.1f", us);
       out << absl::StrFormat(" %5.0f%%\n", cell->machine_busy * 100);
     }
   }
-  out << "\n";
+}
+
+void PrintTargets(std::ostream& out, const std::vector<TargetCheck>& checks) {
   out << "targets:\n";
   for (const TargetCheck& check : checks) {
     const char* verdict = check.informational ? "info" : (check.pass ? "PASS" : "FAIL");
     out << absl::StrFormat("  %-4s %-42s %8.3f %s %-6.3g (%s)\n", verdict, check.name, check.value,
                            check.at_least ? ">=" : "<=", check.limit, check.detail);
   }
+}
+
+}  // namespace
+
+void PrintReport(std::ostream& out, const RunDescription& run,
+                 const std::vector<ScenarioInfo>& scenarios, const ResultTable& table,
+                 const std::vector<TargetCheck>& checks) {
+  out << Header(run) << "\n";
+  PrintMedians(out, run, scenarios, table);
+  out << "\n";
+  PrintCpu(out, run, scenarios, table);
+  out << "\n";
+  PrintTargets(out, checks);
 }
 
 std::string ReportJson(const RunDescription& run, const std::vector<ScenarioInfo>& scenarios,

@@ -81,6 +81,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
   grpc::ResourceQuota quota("querygate");
   quota.SetMaxThreads(options.max_threads);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
+                              options.min_pollers);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              options.max_pollers);
   builder.SetResourceQuota(quota);
   builder.RegisterService(impl->query_service.get());
   builder.RegisterService(impl->cache_service.get());

@@ -20,7 +20,11 @@ struct ServerOptions {
   int max_send_message_bytes = 16 * 1024 * 1024;
   int max_concurrent_streams = 256;
   // Upper bound on threads serving calls (sync server); excess calls get RESOURCE_EXHAUSTED.
-  int max_threads = 64;
+  int max_threads = 256;
+  // Threads kept polling for new calls. A thread that finishes a call keeps polling while
+  // fewer than max_pollers do; gRPC's default of 2 makes threads exit and respawn under load.
+  int min_pollers = 2;
+  int max_pollers = 64;
   // How often the health of dependencies is re-read into the health service.
   absl::Duration health_interval = absl::Milliseconds(200);
 };

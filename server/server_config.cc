@@ -73,8 +73,8 @@ constexpr Setting kSettings[] = {
      "repository reads of models without cache_ttl; 0 disables (cache.default_ttl_seconds)"},
     {"repository.default_page_size", "QUERYGATE_REPOSITORY_DEFAULT_PAGE_SIZE",
      "--repository-default-page-size", "List page size when none is asked (50)"},
-    {"repository.max_page_size", "QUERYGATE_REPOSITORY_MAX_PAGE_SIZE",
-     "--repository-max-page-size", "larger List page sizes are capped (1000)"},
+    {"repository.max_page_size", "QUERYGATE_REPOSITORY_MAX_PAGE_SIZE", "--repository-max-page-size",
+     "larger List page sizes are capped (1000)"},
     {"repository.max_filter_depth", "QUERYGATE_REPOSITORY_MAX_FILTER_DEPTH",
      "--repository-max-filter-depth", "nesting of all/any/not (8)"},
     {"repository.max_in_list", "QUERYGATE_REPOSITORY_MAX_IN_LIST", "--repository-max-in-list",
@@ -90,7 +90,11 @@ constexpr Setting kSettings[] = {
      "--max-send-message-bytes", "(16777216)"},
     {"server.max_concurrent_streams", "QUERYGATE_MAX_CONCURRENT_STREAMS",
      "--max-concurrent-streams", "(256)"},
-    {"server.max_threads", "QUERYGATE_MAX_THREADS", "--max-threads", "threads serving calls (64)"},
+    {"server.max_threads", "QUERYGATE_MAX_THREADS", "--max-threads", "threads serving calls (256)"},
+    {"server.min_pollers", "QUERYGATE_MIN_POLLERS", "--min-pollers",
+     "threads kept polling for calls (2)"},
+    {"server.max_pollers", "QUERYGATE_MAX_POLLERS", "--max-pollers",
+     "polling threads kept after a call (64)"},
     {"server.shutdown_grace_ms", "QUERYGATE_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms",
      "drain bound on SIGTERM (5000)"},
 };
@@ -195,6 +199,10 @@ absl::Status Apply(ServerConfig& c, const std::string& key, const std::string& f
     return num(c.server.max_concurrent_streams);
   else if (key == "server.max_threads")
     return num(c.server.max_threads);
+  else if (key == "server.min_pollers")
+    return num(c.server.min_pollers);
+  else if (key == "server.max_pollers")
+    return num(c.server.max_pollers);
   else if (key == "server.shutdown_grace_ms")
     return ms(c.shutdown_grace);
   return absl::OkStatus();

@@ -115,7 +115,7 @@ qg_ensure_deps() {
 qg_pid_alive() {
   local pid=$1 state
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  [[ -r /proc/$pid/stat ]] || { kill -0 "$pid" 2>/dev/null; return; }
+  [[ -r /proc/$pid/stat ]] || { kill -0 "$pid" 2>/dev/null; return $?; }
   state=$(sed -e 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
   [[ -n $state && $state != Z && $state != X ]]
 }
