@@ -10,7 +10,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "bench/proto/health.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "querygate/v1/query_service.grpc.pb.h"
 
 namespace querygate::bench {

@@ -71,9 +71,9 @@ if [[ ${QG_BENCH_SKIP_BUILD:-0} != 1 ]]; then
   qg_log "building Release into $BUILD_DIR"
   timeout 300 cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
     -DQUERYGATE_BUILD_TESTS=OFF >&2
-  timeout 1800 cmake --build "$BUILD_DIR" -j2 --target querygate-server querygate querygate-bench >&2
+  timeout 1800 cmake --build "$BUILD_DIR" -j2 --target querygate-server querygate querygate-bench querygate-lag >&2
 fi
-for bin in querygate-server querygate querygate-bench; do
+for bin in querygate-server querygate querygate-bench querygate-lag; do
   [[ -x $BUILD_DIR/bin/$bin ]] || qg_die "$BUILD_DIR/bin/$bin is missing"
 done
 
@@ -119,6 +119,15 @@ timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" "$BUILD_DIR/bin/querygate
   --server-pid "$server_pid" ${pg_pid:+--postgres-pid "$pg_pid"} \
   ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "$@" || bench_rc=$?
 [[ $bench_rc -ne 0 ]] || qg_log "JSON report: $JSON_OUT"
+# Invalidation lag (QG_BENCH_LAG_ITERATIONS=0 skips it): COMMIT or PUBLISH -> first MISS.
+lag_iterations=${QG_BENCH_LAG_ITERATIONS:-200}
+if [[ $lag_iterations -gt 0 ]]; then
+  qg_log "invalidation lag, $lag_iterations iterations"
+  timeout --signal=TERM --kill-after=10 300 "$BUILD_DIR/bin/querygate-lag" \
+    --target "127.0.0.1:$server_port" --database-url "$database_url" \
+    --redis-host 127.0.0.1 --redis-port "${redis_url##*:}" \
+    --iterations "$lag_iterations" || bench_rc=$?
+fi
 if grep -qiE 'error|fail' "$server_log"; then
   qg_warn "querygate-server logged problems; last lines:"
   tail -n 5 "$server_log" >&2
