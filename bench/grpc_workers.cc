@@ -17,46 +17,6 @@ namespace querygate::bench {
 namespace {
 
 namespace v1 = ::querygate::v1;
-using Channels = std::vector<std::shared_ptr<grpc::Channel>>;
-
-// Each worker parses its answers into an arena whose first block it keeps across calls, so
-// that a 1,000-row answer costs no malloc per message.
-constexpr size_t kArenaBlockBytes = 1 << 20;
-
-// Opens `count` channels to the target, each with its own subchannel pool so that each has its
-// own TCP connection, and waits until every one is connected.
-absl::StatusOr<Channels> OpenChannels(const GrpcTargetOptions& options, int count) {
-  Channels channels;
-  for (int i = 0; i < count; ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    args.SetInt("querygate.bench.channel_index", i);
-    auto channel =
-        grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), args);
-    auto deadline =
-        std::chrono::system_clock::now() + absl::ToChronoNanoseconds(options.connect_timeout);
-    if (!channel->WaitForConnected(deadline)) {
-      return absl::UnavailableError(absl::StrCat("cannot connect to ", options.target));
-    }
-    channels.push_back(std::move(channel));
-  }
-  return channels;
-}
-
-// Opens the channels for `concurrency` workers and returns the one of each worker.
-absl::StatusOr<Channels> ChannelsPerWorker(const GrpcTargetOptions& options, int concurrency) {
-  int count = options.channels <= 0 ? concurrency : std::min(options.channels, concurrency);
-  auto channels = OpenChannels(options, count);
-  if (!channels.ok()) return channels.status();
-  Channels per_worker;
-  for (int i = 0; i < concurrency; ++i) per_worker.push_back((*channels)[i % count]);
-  return per_worker;
-}
-
-std::string Describe(const grpc::Status& status) {
-  return absl::StrCat("gRPC code ", static_cast<int>(status.error_code()), ": ",
-                      status.error_message());
-}
 
 class ExecuteWorker : public Worker {
  public:
@@ -68,9 +28,7 @@ class ExecuteWorker : public Worker {
         id_range_(call.id_range),
         next_id_(first_id),
         expected_rows_(call.expected_rows),
-        expected_status_(call.bypass ? v1::CACHE_STATUS_BYPASS : v1::CACHE_STATUS_HIT),
-        arena_block_(kArenaBlockBytes),
-        arena_(ArenaOptionsFor(arena_block_)) {
+        expected_status_(call.bypass ? v1::CACHE_STATUS_BYPASS : v1::CACHE_STATUS_HIT) {
     request_.set_query(call.query);
     request_.set_cache_mode(call.bypass ? v1::CACHE_MODE_BYPASS : v1::CACHE_MODE_UNSPECIFIED);
   }
@@ -82,8 +40,7 @@ class ExecuteWorker : public Worker {
     }
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + deadline_);
-    arena_.Reset();
-    auto* response = google::protobuf::Arena::CreateMessage<v1::ExecuteResponse>(&arena_);
+    auto* response = arena_.Fresh<v1::ExecuteResponse>();
     grpc::Status status = stub_->Execute(&context, request_, response);
     if (!status.ok()) {
       *detail = Describe(status);
@@ -110,16 +67,8 @@ class ExecuteWorker : public Worker {
   int64_t next_id_;
   int64_t expected_rows_;
   v1::CacheStatus expected_status_;
-  std::vector<char> arena_block_;
-  google::protobuf::Arena arena_;
+  ReusableArena arena_;
   v1::ExecuteRequest request_;
-
-  static google::protobuf::ArenaOptions ArenaOptionsFor(std::vector<char>& block) {
-    google::protobuf::ArenaOptions options;
-    options.initial_block = block.data();
-    options.initial_block_size = block.size();
-    return options;
-  }
 };
 
 class HealthWorker : public Worker {
@@ -151,6 +100,47 @@ class HealthWorker : public Worker {
 };
 
 }  // namespace
+
+absl::StatusOr<Channels> OpenChannels(const GrpcTargetOptions& options, int count) {
+  Channels channels;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("querygate.bench.channel_index", i);
+    auto channel =
+        grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), args);
+    auto deadline =
+        std::chrono::system_clock::now() + absl::ToChronoNanoseconds(options.connect_timeout);
+    if (!channel->WaitForConnected(deadline)) {
+      return absl::UnavailableError(absl::StrCat("cannot connect to ", options.target));
+    }
+    channels.push_back(std::move(channel));
+  }
+  return channels;
+}
+
+absl::StatusOr<Channels> ChannelsPerWorker(const GrpcTargetOptions& options, int concurrency) {
+  int count = options.channels <= 0 ? concurrency : std::min(options.channels, concurrency);
+  auto channels = OpenChannels(options, count);
+  if (!channels.ok()) return channels.status();
+  Channels per_worker;
+  for (int i = 0; i < concurrency; ++i) per_worker.push_back((*channels)[i % count]);
+  return per_worker;
+}
+
+std::string Describe(const grpc::Status& status) {
+  return absl::StrCat("gRPC code ", static_cast<int>(status.error_code()), ": ",
+                      status.error_message());
+}
+
+ReusableArena::ReusableArena() : block_(kBlockBytes), arena_(Options(block_)) {}
+
+google::protobuf::ArenaOptions ReusableArena::Options(std::vector<char>& block) {
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block.data();
+  options.initial_block_size = block.size();
+  return options;
+}
 
 absl::StatusOr<std::vector<std::unique_ptr<Worker>>> MakeExecuteWorkers(
     const GrpcTargetOptions& options, const ExecuteCall& call, int concurrency) {

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/arena.h>
+#include <grpcpp/channel.h>
+#include <grpcpp/support/status.h>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bench/load_loop.h"
@@ -35,6 +39,42 @@ struct ExecuteCall {
   bool bypass = false;
   // Rows each answer must have; -1 accepts any number.
   int64_t expected_rows = -1;
+};
+
+using Channels = std::vector<std::shared_ptr<grpc::Channel>>;
+
+// Opens `count` channels to the target, each with its own subchannel pool so that each has its
+// own TCP connection, and waits until every one is connected.
+absl::StatusOr<Channels> OpenChannels(const GrpcTargetOptions& options, int count);
+
+// Opens the channels for `concurrency` workers (per `options.channels`) and returns the one of
+// each worker.
+absl::StatusOr<Channels> ChannelsPerWorker(const GrpcTargetOptions& options, int concurrency);
+
+// "gRPC code N: message".
+std::string Describe(const grpc::Status& status);
+
+// An arena whose first 1 MiB block a worker keeps across calls, so that parsing an answer of
+// thousands of messages costs no malloc per message.
+class ReusableArena {
+ public:
+  ReusableArena();
+  ReusableArena(const ReusableArena&) = delete;
+  ReusableArena& operator=(const ReusableArena&) = delete;
+
+  // Frees the previous call's messages and returns an empty message on the arena.
+  template <typename Message>
+  Message* Fresh() {
+    arena_.Reset();
+    return google::protobuf::Arena::CreateMessage<Message>(&arena_);
+  }
+
+ private:
+  static constexpr size_t kBlockBytes = 1 << 20;
+  static google::protobuf::ArenaOptions Options(std::vector<char>& block);
+
+  std::vector<char> block_;
+  google::protobuf::Arena arena_;
 };
 
 // Creates `concurrency` workers issuing `call`, each with its own synchronous stub, over

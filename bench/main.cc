@@ -33,16 +33,18 @@ using querygate::bench::ScenarioInfo;
 constexpr char kUsage[] = R"(usage: querygate-bench [flags]
 
   --target HOST:PORT        querygate-server (default 127.0.0.1:50051)
-  --database-url URL        PostgreSQL for the direct baseline (c)
+  --database-url URL        PostgreSQL for the direct baselines (c, g_pq, l_pq, w_pq)
   --redis-url URL           Redis for the round-trip scenario (redis://host:port)
   --redis-key-prefix P      prefix of the bench's own Redis key (default querygate-bench:)
   --concurrency LIST        comma-separated worker counts (default 1,16,64)
   --duration-ms N           measured window per scenario and concurrency (default 3000)
   --warmup-ms N             unmeasured calls before each window (default 500)
   --repeat N                runs of every cell; the table shows medians (default 1)
-  --id-range N              user_by_id ids cycle over 1..N, all warmed first (default 1000)
+  --id-range N              user ids (user_by_id, Get) and Create's author ids cycle over
+                            1..N, all warmed first (default 1000)
   --channels N              gRPC channels shared by the workers; 0 = one per worker (default 1)
-  --scenarios LIST          subset to run, e.g. a,d (default: all)
+  --scenarios LIST          subset to run, e.g. a,d (default: all): a b c d e f rtt
+                            g_hit g_bypass g_pq l_hit l_bypass l_pq w_create w_pq
   --diagnostics             also run c_srv: (c) in the statement form the server sends
   --server-pid PID          report the CPU time of querygate-server per call
   --postgres-pid PID        ... of this postmaster's backends
@@ -154,17 +156,24 @@ Flags ParseFlags(int argc, char** argv) {
 // Drops the scenarios not named in `only` (none when it is empty) and those whose backend URL
 // was not given; says which were dropped.
 std::vector<Scenario> Select(std::vector<Scenario> all, const Flags& flags) {
+  std::set<std::string> known;
+  for (const Scenario& s : all) known.insert(s.info.id);
+  for (const std::string& id : flags.only) {
+    if (!known.count(id)) {
+      std::cerr << "--scenarios: no scenario '" << id << "'"
+                << (id == querygate::bench::kDirectPkServerForm ? " without --diagnostics" : "")
+                << "\n";
+    }
+  }
   std::vector<Scenario> kept;
   for (Scenario& s : all) {
     const std::string& id = s.info.id;
     if (!flags.only.empty() && !flags.only.count(id)) continue;
-    bool needs_pg =
-        id == querygate::bench::kDirectPk || id == querygate::bench::kDirectPkServerForm;
-    if (needs_pg && flags.targets.database_url.empty()) {
+    if (s.needs_database && flags.targets.database_url.empty()) {
       std::cerr << "skipping (" << id << "): no --database-url\n";
       continue;
     }
-    if (id == querygate::bench::kRedisRtt && flags.targets.redis_url.empty()) {
+    if (s.needs_redis && flags.targets.redis_url.empty()) {
       std::cerr << "skipping (" << id << "): no --redis-url\n";
       continue;
     }

@@ -11,11 +11,6 @@ namespace {
 constexpr char kStatement[] = "querygate_bench";
 constexpr int kConnectTimeoutSeconds = 5;
 
-std::string WithConnectTimeout(const std::string& url) {
-  char separator = url.find('?') == std::string::npos ? '?' : '&';
-  return absl::StrCat(url, std::string(1, separator), "connect_timeout=", kConnectTimeoutSeconds);
-}
-
 class PqxxWorker : public Worker {
  public:
   PqxxWorker(std::unique_ptr<pqxx::connection> connection, const PqxxCall& call, int64_t first_id)
@@ -57,6 +52,11 @@ class PqxxWorker : public Worker {
 };
 
 }  // namespace
+
+std::string WithConnectTimeout(const std::string& url) {
+  char separator = url.find('?') == std::string::npos ? '?' : '&';
+  return absl::StrCat(url, std::string(1, separator), "connect_timeout=", kConnectTimeoutSeconds);
+}
 
 absl::StatusOr<std::vector<std::unique_ptr<Worker>>> MakePqxxWorkers(
     const std::string& database_url, const PqxxCall& call, int concurrency) {

@@ -32,6 +32,9 @@ struct PqxxCall {
   absl::Duration statement_timeout = absl::Seconds(5);
 };
 
+// `url` with a connect_timeout of 5 s added.
+std::string WithConnectTimeout(const std::string& url);
+
 // Opens `concurrency` connections to `database_url`, one per worker, and prepares `call.sql`
 // on each. Fails with UNAVAILABLE when a connection or the prepare fails.
 absl::StatusOr<std::vector<std::unique_ptr<Worker>>> MakePqxxWorkers(

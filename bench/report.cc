@@ -7,7 +7,7 @@
 namespace querygate::bench {
 namespace {
 
-constexpr int kTitleWidth = 44;
+constexpr int kTitleWidth = 56;
 
 std::string Header(const RunDescription& run) {
   const MachineInfo& m = run.machine;
@@ -74,6 +74,11 @@ void PrintTargets(std::ostream& out, const std::vector<TargetCheck>& checks) {
   out << "targets:\n";
   for (const TargetCheck& check : checks) {
     const char* verdict = check.informational ? "info" : (check.pass ? "PASS" : "FAIL");
+    if (!check.has_limit) {
+      out << absl::StrFormat("  %-4s %-42s %8.3f %-9s (%s)\n", verdict, check.name, check.value,
+                             "", check.detail);
+      continue;
+    }
     out << absl::StrFormat("  %-4s %-42s %8.3f %s %-6.3g (%s)\n", verdict, check.name, check.value,
                            check.at_least ? ">=" : "<=", check.limit, check.detail);
   }
@@ -148,13 +153,19 @@ std::string ReportJson(const RunDescription& run, const std::vector<ScenarioInfo
   doc["runs"] = runs;
   nlohmann::json targets = nlohmann::json::array();
   for (const TargetCheck& t : checks) {
-    targets.push_back({{"name", t.name},
-                       {"detail", t.detail},
-                       {"value", t.value},
-                       {"limit", t.limit},
-                       {"comparison", t.at_least ? ">=" : "<="},
-                       {"pass", t.pass},
-                       {"informational", t.informational}});
+    nlohmann::json target = {{"name", t.name},
+                             {"detail", t.detail},
+                             {"value", t.value},
+                             {"limit", t.limit},
+                             {"comparison", t.at_least ? ">=" : "<="},
+                             {"pass", t.pass},
+                             {"informational", t.informational}};
+    if (!t.has_limit) {
+      target["limit"] = nullptr;
+      target["comparison"] = nullptr;
+      target["pass"] = nullptr;
+    }
+    targets.push_back(std::move(target));
   }
   doc["targets"] = targets;
   return doc.dump(2) + "\n";

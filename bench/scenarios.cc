@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/pqxx_workers.h"
 #include "bench/redis_workers.h"
+#include "bench/repository_workers.h"
 
 namespace querygate::bench {
 namespace {
@@ -58,10 +59,78 @@ Scenario DirectScenario(ScenarioInfo info, const BenchTargets& targets, PqxxForm
   call.form = form;
   Scenario s;
   s.info = std::move(info);
+  s.needs_database = true;
   s.workers = [url = targets.database_url, call](int concurrency) {
     return MakePqxxWorkers(url, call, concurrency);
   };
   return s;
+}
+
+RepoCall MakeRepoCall(const BenchTargets& targets, RepoOp op, bool bypass) {
+  RepoCall call;
+  call.op = op;
+  call.bypass = bypass;
+  call.id_range = targets.id_range;
+  return call;
+}
+
+Scenario RepoScenario(ScenarioInfo info, const GrpcTargetOptions& grpc, RepoCall call) {
+  Scenario s;
+  s.info = std::move(info);
+  if (!call.bypass && call.op != RepoOp::kCreate) {
+    s.prepare = [grpc, call]() -> absl::Status {
+      auto filled = WarmRepoCache(grpc, call);
+      if (!filled.ok()) return filled.status();
+      if (*filled > 0) std::cerr << "  warmed repository: filled " << *filled << "\n";
+      return absl::OkStatus();
+    };
+  }
+  s.workers = [grpc, call](int concurrency) { return MakeRepoWorkers(grpc, call, concurrency); };
+  return s;
+}
+
+Scenario RepoDirectScenario(ScenarioInfo info, const BenchTargets& targets, RepoCall call) {
+  Scenario s;
+  s.info = std::move(info);
+  s.needs_database = true;
+  s.workers = [url = targets.database_url, call](int concurrency) {
+    return MakeRepoPqxxWorkers(url, call, concurrency);
+  };
+  return s;
+}
+
+void AddRepositoryScenarios(const BenchTargets& targets, std::vector<Scenario>& scenarios) {
+  const GrpcTargetOptions& grpc = targets.grpc;
+  scenarios.push_back(RepoScenario(
+      {kRepoGetHit, "Get user by id, cache hit (gRPC)",
+       "a cache status other than HIT, statements != 0, or another user"},
+      grpc, MakeRepoCall(targets, RepoOp::kGet, false)));
+  scenarios.push_back(RepoScenario(
+      {kRepoGetBypass, "Get user by id, BYPASS (gRPC)",
+       "a cache status other than BYPASS, statements != 1, or another user"},
+      grpc, MakeRepoCall(targets, RepoOp::kGet, true)));
+  scenarios.push_back(RepoDirectScenario({kRepoGetDirect, "libpqxx, Get's SELECT", "not 1 row"},
+                                         targets, MakeRepoCall(targets, RepoOp::kGet, false)));
+  scenarios.push_back(RepoScenario(
+      {kRepoListHit, "List 50 posts +author,comments, hit (gRPC)",
+       "a cache status other than HIT, statements != 0, not 50 posts each with its author and "
+       "5 comments"},
+      grpc, MakeRepoCall(targets, RepoOp::kList, false)));
+  scenarios.push_back(RepoScenario(
+      {kRepoListBypass, "List 50 posts +author,comments, BYPASS (gRPC)",
+       "a cache status other than BYPASS, statements != 3, not 50 posts each with its author "
+       "and 5 comments"},
+      grpc, MakeRepoCall(targets, RepoOp::kList, true)));
+  scenarios.push_back(RepoDirectScenario(
+      {kRepoListDirect, "libpqxx, List's 3 statements",
+       "not 51 page rows, 50 authors and 250 comments"},
+      targets, MakeRepoCall(targets, RepoOp::kList, false)));
+  scenarios.push_back(RepoScenario(
+      {kRepoCreate, "Create post (gRPC)", "no new id, or not the record sent"}, grpc,
+      MakeRepoCall(targets, RepoOp::kCreate, false)));
+  scenarios.push_back(RepoDirectScenario(
+      {kRepoCreateDirect, "libpqxx, INSERT RETURNING, autocommit", "not 1 row"}, targets,
+      MakeRepoCall(targets, RepoOp::kCreate, false)));
 }
 
 }  // namespace
@@ -100,9 +169,13 @@ std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostic
   redis.key = absl::StrCat(targets.redis_key_prefix, "rtt");
   Scenario rtt;
   rtt.info = {kRedisRtt, "Redis GET round trip (hiredis)", "not a string"};
+  rtt.needs_redis = true;
   rtt.prepare = [redis, bytes = targets.redis_value_bytes] { return PutRedisValue(redis, bytes); };
   rtt.workers = [redis](int concurrency) { return MakeRedisWorkers(redis, concurrency); };
   scenarios.push_back(std::move(rtt));
+  // Last: the Creates bump the posts table's generation, so the runs before them are not
+  // disturbed (each cache-hit cell re-warms its entries anyway).
+  AddRepositoryScenarios(targets, scenarios);
   return scenarios;
 }
 

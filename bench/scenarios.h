@@ -24,6 +24,16 @@ inline constexpr char kBypassHeavy[] = "f";
 inline constexpr char kRedisRtt[] = "rtt";
 // Diagnostic: (c) sent in the statement form querygate-server uses.
 inline constexpr char kDirectPkServerForm[] = "c_srv";
+// RepositoryService (issue 4): Get of a user by id, a List page of 50 posts with their author
+// and comments, a Create of a post; each next to the same work straight through libpqxx.
+inline constexpr char kRepoGetHit[] = "g_hit";
+inline constexpr char kRepoGetBypass[] = "g_bypass";
+inline constexpr char kRepoGetDirect[] = "g_pq";
+inline constexpr char kRepoListHit[] = "l_hit";
+inline constexpr char kRepoListBypass[] = "l_bypass";
+inline constexpr char kRepoListDirect[] = "l_pq";
+inline constexpr char kRepoCreate[] = "w_create";
+inline constexpr char kRepoCreateDirect[] = "w_pq";
 
 struct BenchTargets {
   GrpcTargetOptions grpc;
@@ -47,12 +57,15 @@ struct ScenarioInfo {
 
 struct Scenario {
   ScenarioInfo info;
+  // Backends the scenario talks to directly (it is skipped when their URL is missing).
+  bool needs_database = false;
+  bool needs_redis = false;
   // Called before every run, outside the measurement: warms the cache, stores the Redis key.
   std::function<absl::Status()> prepare;
   std::function<absl::StatusOr<std::vector<std::unique_ptr<Worker>>>(int concurrency)> workers;
 };
 
-// Returns the scenarios (a) to (f) and the Redis round trip, plus the diagnostic ones when
+// Returns the scenarios (a) to (f), the Redis round trip and the RepositoryService rows, plus the diagnostic ones when
 // `diagnostics` is set, in the order they should run.
 std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostics);
 

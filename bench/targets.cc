@@ -1,5 +1,8 @@
 #include "bench/targets.h"
 
+#include <optional>
+#include <utility>
+
 #include "absl/strings/str_format.h"
 #include "bench/scenarios.h"
 
@@ -65,6 +68,17 @@ std::optional<TargetCheck> BypassOverheadNetOfTransport(const ResultTable& table
                true);
 }
 
+// QPS of `over` divided by QPS of `under`, for context: no limit.
+std::optional<TargetCheck> InfoQpsRatio(const ResultTable& table, const char* over,
+                                        const char* under, int c) {
+  auto check = QpsRatio(table, over, under, c, 0, true);
+  if (check) {
+    check->has_limit = false;
+    check->pass = true;
+  }
+  return check;
+}
+
 }  // namespace
 
 std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
@@ -85,6 +99,14 @@ std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
   for (int c : concurrencies) add(BypassOverheadNetOfTransport(table, c));
   for (int c : concurrencies) {
     add(QpsRatio(table, kHitHeavy, kBypassHeavy, c, kHeavyHitOverBypass, false));
+  }
+  const std::pair<const char*, const char*> repository_ratios[] = {
+      {kRepoGetHit, kRepoGetDirect},     {kRepoGetBypass, kRepoGetDirect},
+      {kRepoListHit, kRepoListBypass},   {kRepoListHit, kRepoListDirect},
+      {kRepoListBypass, kRepoListDirect}, {kRepoCreate, kRepoCreateDirect},
+  };
+  for (const auto& [over, under] : repository_ratios) {
+    for (int c : concurrencies) add(InfoQpsRatio(table, over, under, c));
   }
   return checks;
 }

@@ -11,8 +11,10 @@
 #include "absl/time/clock.h"
 #include "cache/invalidation_event.h"
 #include "cache/redis_options.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "querygate/v1/cache_service.grpc.pb.h"
 #include "querygate/v1/query_service.grpc.pb.h"
+#include "querygate/v1/repository_service.grpc.pb.h"
 #include "tests/support/test_server.h"
 
 namespace querygate {
@@ -22,7 +24,8 @@ using querygate::testing::TestServer;
 
 constexpr char kSchema[] = R"json({
   "models": {
-    "item": {"fields": {"id": "int64", "name": "string"}}
+    "item": {"fields": {"id": "int64", "name": "string"}},
+    "audit_log": {"notify_changes": false, "fields": {"id": "int64", "line": "text"}}
   },
   "queries": {
     "item_by_id": {
@@ -278,6 +281,101 @@ TEST_F(InvalidationTest, StatsCountReadsAndInvalidationsBySource) {
   for (const auto& m : stats.models())
     model_seen |= m.name() == "item" && m.invalidations_trigger() >= 1;
   EXPECT_TRUE(model_seen);
+}
+
+TEST_F(InvalidationTest, TriggersCoverManagedTablesExceptOptedOutOnes) {
+  StartServer(nullptr);
+  auto session = server_.database().Connect();
+  auto rows = session->Query(
+      "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'querygate_notify_change' "
+      "ORDER BY 1");
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> tables;
+  for (size_t r = 0; r < rows->rows.size(); ++r) tables.push_back(rows->Text(r, 0));
+  EXPECT_EQ(tables, std::vector<std::string>{"items"});
+}
+
+// Creates an item through the repository and returns the item model's stats afterwards.
+v1::CacheCounters CreateItemAndStats(TestServer& server, v1::CacheService::Stub& cache, int64_t id,
+                                     absl::Duration settle) {
+  auto repository = v1::RepositoryService::NewStub(server.Channel());
+  v1::CreateRequest create;
+  create.set_model("item");
+  (*create.mutable_record()->mutable_fields())["id"].set_int_value(id);
+  (*create.mutable_record()->mutable_fields())["name"].set_string_value("created");
+  v1::CreateResponse created;
+  grpc::ClientContext context;
+  EXPECT_TRUE(repository->Create(&context, create, &created).ok());
+  absl::SleepFor(settle);
+  v1::StatsResponse stats;
+  grpc::ClientContext scontext;
+  EXPECT_TRUE(cache.Stats(&scontext, v1::StatsRequest(), &stats).ok());
+  for (const auto& m : stats.models()) {
+    if (m.name() == "item") return m;
+  }
+  return v1::CacheCounters();
+}
+
+TEST_F(InvalidationTest, OwnWritesAreNotInvalidatedTwiceByTheTrigger) {
+  StartServer(nullptr);
+  v1::CacheCounters item = CreateItemAndStats(server_, *cache_, 100, absl::Milliseconds(300));
+  EXPECT_EQ(item.invalidations_write(), 1);
+  EXPECT_EQ(item.invalidations_trigger(), 0) << "the trigger stays silent for the server's write";
+  Sql("UPDATE items SET name = 'by psql' WHERE id = 100");
+  absl::Time until = absl::Now() + absl::Seconds(2);
+  int64_t triggers = 0;
+  while (absl::Now() < until && triggers == 0) {
+    v1::StatsResponse stats;
+    grpc::ClientContext context;
+    ASSERT_TRUE(cache_->Stats(&context, v1::StatsRequest(), &stats).ok());
+    for (const auto& m : stats.models()) {
+      if (m.name() == "item") triggers = m.invalidations_trigger();
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(triggers, 1) << "a write outside the service still fires it";
+}
+
+TEST_F(InvalidationTest, WithoutSkippingOwnWritesTheTriggerFiresToo) {
+  StartServer([](server::ServerConfig& c) { c.skip_own_write_triggers = false; });
+  v1::CacheCounters item = CreateItemAndStats(server_, *cache_, 101, absl::ZeroDuration());
+  EXPECT_EQ(item.invalidations_write(), 1);
+  absl::Time until = absl::Now() + absl::Seconds(3);
+  while (item.invalidations_trigger() == 0 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+    v1::StatsResponse stats;
+    grpc::ClientContext context;
+    ASSERT_TRUE(cache_->Stats(&context, v1::StatsRequest(), &stats).ok());
+    for (const auto& m : stats.models()) {
+      if (m.name() == "item") item = m;
+    }
+  }
+  EXPECT_EQ(item.invalidations_trigger(), 1);
+}
+
+TEST_F(InvalidationTest, BlockReadinessHoldsHealthUntilTheStartupWarmEnds) {
+  StartServer([](server::ServerConfig& c) {
+    service::WarmSet set;
+    set.query = "item_by_id";
+    set.params_from = "SELECT id FROM items, pg_sleep(1) WHERE id <= 5";
+    c.warm.sets = {set};
+    c.warm.block_readiness = true;
+  });
+  auto health = grpc::health::v1::Health::NewStub(server_.Channel());
+  auto status = [&] {
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(health->Check(&context, request, &response).ok());
+    return response.status();
+  };
+  EXPECT_EQ(status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  absl::Time until = absl::Now() + absl::Seconds(6);
+  while (status() != grpc::health::v1::HealthCheckResponse::SERVING && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  for (int id = 1; id <= 5; ++id) EXPECT_EQ(Read(id).cache().status(), v1::CACHE_STATUS_HIT);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -270,6 +271,48 @@ TEST_F(QueryServiceTest, ListQueriesDerivesTablesAndColumns) {
     EXPECT_EQ(q.params(0).type(), "int64");
   }
   EXPECT_TRUE(found);
+}
+
+TEST(QueryTablesTest, DerivedThroughJoinsSubqueriesCtesAndViews) {
+  QG_REQUIRE_POSTGRES();
+  if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";
+  constexpr char kTablesSchema[] = R"json({
+    "models": {
+      "author": {"fields": {"id": "int64", "name": "string"}},
+      "book": {"fields": {"id": "int64", "author_id": "int64", "author": "@author",
+                          "parent_id": "int64?", "title": "string"}},
+      "review": {"fields": {"id": "int64", "book_id": "int64", "book": "@book", "stars": "int32"}}
+    },
+    "queries": {
+      "joined": {"sql": "SELECT b.title, a.name FROM books b JOIN authors a ON a.id = b.author_id"},
+      "subquery": {"sql": "SELECT title FROM books WHERE author_id IN (SELECT id FROM authors WHERE name = :n)", "params": {"n": "string"}},
+      "scalar_subquery": {"sql": "SELECT name, (SELECT count(*) FROM reviews) AS n FROM authors"},
+      "cte": {"sql": "WITH good AS (SELECT book_id FROM reviews WHERE stars > 3) SELECT title FROM books WHERE id IN (SELECT book_id FROM good)"},
+      "recursive": {"sql": "WITH RECURSIVE t AS (SELECT id, parent_id FROM books WHERE id = :id UNION ALL SELECT b.id, b.parent_id FROM books b JOIN t ON b.parent_id = t.id) SELECT id FROM t", "params": {"id": "int64"}},
+      "through_view": {"sql": "SELECT * FROM author_review_counts"}
+    }
+  })json";
+  querygate::testing::TestServer server;
+  ASSERT_EQ(server.Start(kTablesSchema,
+                         "CREATE VIEW author_review_counts AS SELECT a.name, count(r.id) AS n "
+                         "FROM authors a JOIN books b ON b.author_id = a.id "
+                         "LEFT JOIN reviews r ON r.book_id = b.id GROUP BY a.name;"),
+            "");
+  auto stub = v1::QueryService::NewStub(server.Channel());
+  v1::ListQueriesResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub->ListQueries(&context, v1::ListQueriesRequest(), &response).ok());
+  std::map<std::string, std::vector<std::string>> tables;
+  for (const v1::QueryInfo& q : response.queries()) {
+    tables[q.name()].assign(q.tables().begin(), q.tables().end());
+  }
+  using V = std::vector<std::string>;
+  EXPECT_EQ(tables["joined"], (V{"authors", "books"}));
+  EXPECT_EQ(tables["subquery"], (V{"authors", "books"}));
+  EXPECT_EQ(tables["scalar_subquery"], (V{"authors", "reviews"}));
+  EXPECT_EQ(tables["cte"], (V{"books", "reviews"}));
+  EXPECT_EQ(tables["recursive"], (V{"books"}));
+  EXPECT_EQ(tables["through_view"], (V{"authors", "books", "reviews"}));
 }
 
 TEST_F(QueryServiceTest, ReadsSurviveRedisStoppedAndFrozen) {
