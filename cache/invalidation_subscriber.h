@@ -21,7 +21,7 @@ struct SubscriberOptions {
   // An idle subscription is PINGed this often; no answer within `ping_timeout` is a loss
   // (a stopped Redis keeps the TCP connection open).
   absl::Duration ping_interval = absl::Seconds(1);
-  absl::Duration ping_timeout = absl::Seconds(1);
+  absl::Duration ping_timeout = absl::Seconds(3);
 };
 
 // SUBSCRIBEs to the invalidation channel on a dedicated connection from its own thread and

@@ -16,7 +16,7 @@ struct RedisOptions {
   int pool_size = 16;
   absl::Duration connect_timeout = absl::Milliseconds(200);
   // Every command gives up after this; a stopped (SIGSTOP) Redis still accepts connections.
-  absl::Duration command_timeout = absl::Milliseconds(150);
+  absl::Duration command_timeout = absl::Milliseconds(250);
   absl::Duration min_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
   // Every key starts with "<key_prefix>:".

@@ -48,7 +48,7 @@ constexpr Setting kSettings[] = {
     {"redis.connect_timeout_ms", "QUERYGATE_REDIS_CONNECT_TIMEOUT_MS", "--redis-connect-timeout-ms",
      "(200)"},
     {"redis.command_timeout_ms", "QUERYGATE_REDIS_COMMAND_TIMEOUT_MS", "--redis-command-timeout-ms",
-     "(150)"},
+     "(250)"},
     {"redis.key_prefix", "QUERYGATE_REDIS_KEY_PREFIX", "--redis-key-prefix",
      "prefix of every key (qg)"},
     {"cache.default_ttl_seconds", "QUERYGATE_CACHE_DEFAULT_TTL_SECONDS",
