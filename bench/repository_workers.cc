@@ -237,7 +237,7 @@ std::string GetSql() {
 
 std::string PageSql() {
   return absl::StrCat("SELECT ", kPostColumns,
-                      R"( FROM "posts" WHERE ("id" > $1::bigint) AND "deleted_at" IS NULL )"
+                      R"( FROM "posts" WHERE "id" > $1::bigint AND "deleted_at" IS NULL )"
                       R"(ORDER BY "id" LIMIT $2::bigint OFFSET $3::bigint)");
 }
 
