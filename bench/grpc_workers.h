@@ -1,14 +1,14 @@
 #ifndef QUERYGATE_BENCH_GRPC_WORKERS_H_
 #define QUERYGATE_BENCH_GRPC_WORKERS_H_
 
+#include <google/protobuf/arena.h>
+#include <grpcpp/channel.h>
+#include <grpcpp/support/status.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/arena.h>
-#include <grpcpp/channel.h>
-#include <grpcpp/support/status.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

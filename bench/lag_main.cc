@@ -34,12 +34,14 @@ querygate::v1::CacheStatus Read(querygate::v1::QueryService::Stub& stub, int64_t
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   querygate::v1::ExecuteResponse response;
-  if (!stub.Execute(&context, request, &response).ok()) return querygate::v1::CACHE_STATUS_UNSPECIFIED;
+  if (!stub.Execute(&context, request, &response).ok())
+    return querygate::v1::CACHE_STATUS_UNSPECIFIED;
   return response.cache().status();
 }
 
 // Reads until a HIT (so the entry is cached), then runs `change` and polls until a MISS.
-// Returns the nanoseconds from the end of `change` to the start of the MISS read, or -1.
+// Returns the nanoseconds from the end of `change` to the end of the first MISS read (an upper
+// bound on the lag: the invalidation landed before that read looked the entry up), or -1.
 template <typename Change>
 int64_t MeasureOnce(querygate::v1::QueryService::Stub& stub, int64_t id, Change change) {
   absl::Time give_up = absl::Now() + absl::Seconds(2);
@@ -50,9 +52,8 @@ int64_t MeasureOnce(querygate::v1::QueryService::Stub& stub, int64_t id, Change 
   absl::Time changed = absl::Now();
   give_up = changed + absl::Seconds(2);
   while (absl::Now() < give_up) {
-    absl::Time sent = absl::Now();
     if (Read(stub, id) == querygate::v1::CACHE_STATUS_MISS) {
-      return absl::ToInt64Nanoseconds(sent - changed);
+      return absl::ToInt64Nanoseconds(absl::Now() - changed);
     }
   }
   return -1;
@@ -62,8 +63,8 @@ void Report(const std::string& name, querygate::bench::LatencyRecorder& recorder
   int64_t count = recorder.count();
   querygate::bench::LatencySummary s = recorder.Summarize();
   std::printf("%-26s n=%-5lld p50=%.3f ms  p90=%.3f ms  p99=%.3f ms  max=%.3f ms  timeouts=%d\n",
-              name.c_str(), static_cast<long long>(count), s.p50_ms, s.p90_ms, s.p99_ms,
-              s.max_ms, lost);
+              name.c_str(), static_cast<long long>(count), s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms,
+              lost);
 }
 
 }  // namespace
@@ -72,12 +73,18 @@ int main(int argc, char** argv) {
   Options options;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--target") options.target = value;
-    else if (flag == "--database-url") options.database_url = value;
-    else if (flag == "--redis-host") options.redis_host = value;
-    else if (flag == "--redis-port") (void)absl::SimpleAtoi(value, &options.redis_port);
-    else if (flag == "--channel") options.channel = value;
-    else if (flag == "--iterations") (void)absl::SimpleAtoi(value, &options.iterations);
+    if (flag == "--target")
+      options.target = value;
+    else if (flag == "--database-url")
+      options.database_url = value;
+    else if (flag == "--redis-host")
+      options.redis_host = value;
+    else if (flag == "--redis-port")
+      (void)absl::SimpleAtoi(value, &options.redis_port);
+    else if (flag == "--channel")
+      options.channel = value;
+    else if (flag == "--iterations")
+      (void)absl::SimpleAtoi(value, &options.iterations);
     else {
       std::cerr << "usage: querygate-lag --target H:P --database-url URL [--redis-host H "
                    "--redis-port P --channel C --iterations N]\n";
@@ -102,17 +109,24 @@ int main(int argc, char** argv) {
     int64_t id = 1 + i % 50;
     int64_t lag = MeasureOnce(*stub, id, [&] {
       pqxx::nontransaction tx(db);
-      tx.exec_params("UPDATE users SET updated_at = updated_at + interval '1 microsecond' "
-                     "WHERE id = $1",
-                     id);
+      tx.exec_params(
+          "UPDATE users SET updated_at = updated_at + interval '1 microsecond' "
+          "WHERE id = $1",
+          id);
     });
-    if (lag < 0) ++trigger_lost; else trigger.Record(lag);
+    if (lag < 0)
+      ++trigger_lost;
+    else
+      trigger.Record(lag);
     lag = MeasureOnce(*stub, id, [&] {
       redisReply* reply = static_cast<redisReply*>(redisCommand(
           redis, "PUBLISH %s %s", options.channel.c_str(), "{\"tables\":[\"users\"]}"));
       if (reply != nullptr) freeReplyObject(reply);
     });
-    if (lag < 0) ++event_lost; else event.Record(lag);
+    if (lag < 0)
+      ++event_lost;
+    else
+      event.Record(lag);
   }
   redisFree(redis);
   Report("COMMIT (trigger) -> MISS", trigger, trigger_lost);

@@ -237,6 +237,13 @@ int main(int argc, char** argv) {
         }
         querygate::bench::LoopResult result =
             querygate::bench::RunClosedLoop(loop, *std::move(workers));
+        if (s.cleanup) {
+          absl::Status cleaned = s.cleanup();
+          if (!cleaned.ok()) {
+            std::cerr << "(" << s.info.id << ") clean-up failed: " << cleaned << "\n";
+            return 1;
+          }
+        }
         std::cerr << "repeat " << repeat << " (" << s.info.id << ") c=" << c << ": "
                   << static_cast<int64_t>(result.qps) << " QPS, p50 " << result.latency.p50_ms
                   << " ms, p99 " << result.latency.p99_ms << " ms";

@@ -75,8 +75,8 @@ void PrintTargets(std::ostream& out, const std::vector<TargetCheck>& checks) {
   for (const TargetCheck& check : checks) {
     const char* verdict = check.informational ? "info" : (check.pass ? "PASS" : "FAIL");
     if (!check.has_limit) {
-      out << absl::StrFormat("  %-4s %-42s %8.3f %-9s (%s)\n", verdict, check.name, check.value,
-                             "", check.detail);
+      out << absl::StrFormat("  %-4s %-42s %8.3f %-9s (%s)\n", verdict, check.name, check.value, "",
+                             check.detail);
       continue;
     }
     out << absl::StrFormat("  %-4s %-42s %8.3f %s %-6.3g (%s)\n", verdict, check.name, check.value,

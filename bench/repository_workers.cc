@@ -37,9 +37,7 @@ int64_t CycleLength(const RepoCall& call) {
 }
 
 // Position `n` (0-based) of the cycle: a user id, a page index or an author id.
-int64_t CycleValue(const RepoCall& call, int64_t n) {
-  return call.op == RepoOp::kList ? n : n + 1;
-}
+int64_t CycleValue(const RepoCall& call, int64_t n) { return call.op == RepoOp::kList ? n : n + 1; }
 
 // First post id of page `page`: the filter is id > page * page_size.
 int64_t FirstPostOf(const RepoCall& call, int64_t page) { return page * call.page_size + 1; }
@@ -80,8 +78,8 @@ const v1::Value* Field(const v1::StructValue& record, const std::string& name) {
 }
 
 // Checks the cache status and the statement count of a read.
-bool CheckRead(const v1::CacheInfo& cache, int32_t statements, bool bypass,
-               int32_t miss_statements, std::string* detail) {
+bool CheckRead(const v1::CacheInfo& cache, int32_t statements, bool bypass, int32_t miss_statements,
+               std::string* detail) {
   v1::CacheStatus expected = bypass ? v1::CACHE_STATUS_BYPASS : v1::CACHE_STATUS_HIT;
   if (cache.status() != expected) {
     *detail = absl::StrCat("cache status ", v1::CacheStatus_Name(cache.status()), " where ",
@@ -98,8 +96,8 @@ bool CheckRead(const v1::CacheInfo& cache, int32_t statements, bool bypass,
 
 class RepoWorker : public Worker {
  public:
-  RepoWorker(std::shared_ptr<grpc::Channel> channel, const RepoCall& call,
-             absl::Duration deadline, int64_t first, int index)
+  RepoWorker(std::shared_ptr<grpc::Channel> channel, const RepoCall& call, absl::Duration deadline,
+             int64_t first, int index)
       : stub_(v1::RepositoryService::NewStub(channel)),
         call_(call),
         deadline_(absl::ToChronoNanoseconds(deadline)),
@@ -174,9 +172,9 @@ class RepoWorker : public Worker {
       const v1::Value* author_id = Field(record, "author_id");
       const v1::Value* author = Field(record, kIncludeAuthor);
       const v1::Value* comments = Field(record, kIncludeComments);
-      const v1::Value* author_key =
-          author != nullptr && author->has_struct_value() ? Field(author->struct_value(), "id")
-                                                          : nullptr;
+      const v1::Value* author_key = author != nullptr && author->has_struct_value()
+                                        ? Field(author->struct_value(), "id")
+                                        : nullptr;
       bool ok = id != nullptr && id->int_value() == FirstPostOf(call_, page) + i &&
                 author_id != nullptr && author_key != nullptr &&
                 author_key->int_value() == author_id->int_value() && comments != nullptr &&
@@ -203,8 +201,7 @@ class RepoWorker : public Worker {
     const v1::Value* state = Field(response->record(), "status");
     const v1::Value* author = Field(response->record(), "author_id");
     if (id == nullptr || id->int_value() <= 0 || state == nullptr ||
-        state->string_value() != "draft" || author == nullptr ||
-        author->int_value() != author_id) {
+        state->string_value() != "draft" || author == nullptr || author->int_value() != author_id) {
       *detail = "Create post returned no new id, or not the record sent";
       return CallOutcome::kUnexpected;
     }
@@ -255,10 +252,9 @@ std::string CommentsSql() {
 }
 
 std::string InsertSql() {
-  return absl::StrCat(
-      R"(INSERT INTO "posts" ("author_id", "title", "content", "status") )"
-      R"(VALUES ($1::bigint, $2::text, $3::text, $4::text) RETURNING )",
-      kPostColumns);
+  return absl::StrCat(R"(INSERT INTO "posts" ("author_id", "title", "content", "status") )"
+                      R"(VALUES ($1::bigint, $2::text, $3::text, $4::text) RETURNING )",
+                      kPostColumns);
 }
 
 // "{1,2,3}": a bigint[] parameter in text form.
@@ -268,8 +264,8 @@ std::string ArrayText(const std::vector<int64_t>& values) {
 
 class RepoPqxxWorker : public Worker {
  public:
-  RepoPqxxWorker(std::unique_ptr<pqxx::connection> connection, const RepoCall& call,
-                 int64_t first, int index)
+  RepoPqxxWorker(std::unique_ptr<pqxx::connection> connection, const RepoCall& call, int64_t first,
+                 int index)
       : connection_(std::move(connection)),
         call_(call),
         next_(first),
@@ -414,8 +410,8 @@ absl::StatusOr<std::vector<std::unique_ptr<Worker>>> MakeRepoPqxxWorkers(
       }
       {
         pqxx::nontransaction tx(*connection);
-        tx.exec(absl::StrCat("SET statement_timeout = ",
-                             absl::ToInt64Milliseconds(statement_timeout)));
+        tx.exec(
+            absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(statement_timeout)));
         // The server's writes skip the change trigger's NOTIFY (it bumps the generations
         // itself); so does this baseline, so that its inserts do not make the server work.
         if (call.op == RepoOp::kCreate) tx.exec("SET querygate.skip_notify = 'on'");

@@ -63,10 +63,13 @@ struct Scenario {
   // Called before every run, outside the measurement: warms the cache, stores the Redis key.
   std::function<absl::Status()> prepare;
   std::function<absl::StatusOr<std::vector<std::unique_ptr<Worker>>>(int concurrency)> workers;
+  // Called after every run, outside the measurement: undoes what the run wrote, so every
+  // scenario always sees the example data set.
+  std::function<absl::Status()> cleanup;
 };
 
-// Returns the scenarios (a) to (f), the Redis round trip and the RepositoryService rows, plus the diagnostic ones when
-// `diagnostics` is set, in the order they should run.
+// Returns the scenarios (a) to (f), the Redis round trip and the RepositoryService rows, plus the
+// diagnostic ones when `diagnostics` is set, in the order they should run.
 std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostics);
 
 }  // namespace querygate::bench

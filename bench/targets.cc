@@ -101,8 +101,8 @@ std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
     add(QpsRatio(table, kHitHeavy, kBypassHeavy, c, kHeavyHitOverBypass, false));
   }
   const std::pair<const char*, const char*> repository_ratios[] = {
-      {kRepoGetHit, kRepoGetDirect},     {kRepoGetBypass, kRepoGetDirect},
-      {kRepoListHit, kRepoListBypass},   {kRepoListHit, kRepoListDirect},
+      {kRepoGetHit, kRepoGetDirect},      {kRepoGetBypass, kRepoGetDirect},
+      {kRepoListHit, kRepoListBypass},    {kRepoListHit, kRepoListDirect},
       {kRepoListBypass, kRepoListDirect}, {kRepoCreate, kRepoCreateDirect},
   };
   for (const auto& [over, under] : repository_ratios) {

@@ -283,6 +283,32 @@ TEST_F(InvalidationTest, StatsCountReadsAndInvalidationsBySource) {
   EXPECT_TRUE(model_seen);
 }
 
+TEST_F(InvalidationTest, WarmingAModelGetMakesTheFirstGetAHit) {
+  StartServer(nullptr);
+  v1::WarmRequest request;
+  v1::WarmSet* set = request.add_sets();
+  set->set_model("item");
+  set->set_params_from("SELECT id FROM items WHERE id <= 3");
+  (*set->add_params()->mutable_fields())["id"].set_int_value(999);
+  grpc::ClientContext context;
+  auto reader = cache_->Warm(&context, request);
+  v1::WarmProgress progress, last;
+  while (reader->Read(&progress)) last = progress;
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(last.total(), 4);
+  EXPECT_EQ(last.failed(), 1) << "id 999 does not exist";
+  auto repository = v1::RepositoryService::NewStub(server_.Channel());
+  for (int id = 1; id <= 3; ++id) {
+    v1::GetRequest get;
+    get.set_model("item");
+    get.mutable_id()->set_int_value(id);
+    v1::GetResponse response;
+    grpc::ClientContext gcontext;
+    ASSERT_TRUE(repository->Get(&gcontext, get, &response).ok());
+    EXPECT_EQ(response.cache().status(), v1::CACHE_STATUS_HIT) << "id " << id;
+  }
+}
+
 TEST_F(InvalidationTest, TriggersCoverManagedTablesExceptOptedOutOnes) {
   StartServer(nullptr);
   auto session = server_.database().Connect();
