@@ -55,7 +55,6 @@ std::string FormatTimestamp(Timestamp ts);
 // Parses PostgreSQL timestamp output ("2024-01-02 03:04:05.06+00", optional " BC").
 absl::StatusOr<Timestamp> ParsePgTimestamp(absl::string_view text);
 
-
 }  // namespace querygate::db
 
 #endif  // QUERYGATE_DB_PG_TEXT_H_

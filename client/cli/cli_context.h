@@ -14,8 +14,8 @@ struct CliContext {
   std::string migrations_dir;  // empty: <schema_dir>/migrations
   std::string database_url;
   std::string target = "127.0.0.1:50051";  // gRPC server address, for the service subcommands
-  std::chrono::milliseconds deadline{0};  // per call; zero: each command's default
-  std::string redis_url;                  // for `publish`: config file redis.url
+  std::chrono::milliseconds deadline{0};   // per call; zero: each command's default
+  std::string redis_url;                   // for `publish`: config file redis.url
   bool json_output = false;
   bool interactive = false;  // err is a terminal: live progress instead of plain lines
   std::ostream* out = nullptr;

@@ -8,9 +8,8 @@
 namespace querygate::schema::internal {
 namespace {
 
-constexpr absl::string_view kModelOptions[] = {"table",       "timestamps", "soft_delete",
-                                               "indexes",     "description", "cache_ttl",
-                                               "notify_changes"};
+constexpr absl::string_view kModelOptions[] = {
+    "table", "timestamps", "soft_delete", "indexes", "description", "cache_ttl", "notify_changes"};
 
 bool IsModelOption(absl::string_view key) {
   for (absl::string_view option : kModelOptions) {

@@ -63,8 +63,8 @@ bool RedisProcess::Start() {
   std::string port = absl::StrCat(port_);
   pid_ = fork();
   if (pid_ == 0) {
-    execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port", port.c_str(),
-           "--save", "", "--appendonly", "no", "--loglevel", "warning", nullptr);
+    execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port", port.c_str(), "--save",
+           "", "--appendonly", "no", "--loglevel", "warning", nullptr);
     _exit(127);
   }
   for (int i = 0; i < 200; ++i) {
