@@ -4,7 +4,7 @@
 
 namespace querygate::rpc {
 
-service::CallContext MakeCallContext(grpc::ServerContext* context) {
+service::CallContext MakeCallContext(grpc::ServerContextBase* context) {
   service::CallContext out;
   auto deadline = context->deadline();
   if (deadline < std::chrono::system_clock::time_point::max() - std::chrono::hours(24 * 365)) {

@@ -8,7 +8,7 @@
 namespace querygate::rpc {
 
 // Returns the service's view of a call: its deadline and a cancellation probe.
-service::CallContext MakeCallContext(grpc::ServerContext* context);
+service::CallContext MakeCallContext(grpc::ServerContextBase* context);
 
 }  // namespace querygate::rpc
 

@@ -25,6 +25,7 @@ constexpr const char* kServiceNames[] = {"querygate.v1.QueryService", "querygate
 }  // namespace
 
 struct GrpcServer::Impl {
+  std::unique_ptr<BlockingExecutor> executor;
   std::unique_ptr<QueryServiceImpl> query_service;
   std::unique_ptr<CacheServiceImpl> cache_service;
   std::unique_ptr<RepositoryServiceImpl> repository_service;
@@ -67,7 +68,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerOptions& options, const ServiceSet& services,
     std::function<BackendHealth()> health) {
   auto impl = std::make_unique<Impl>();
-  impl->query_service = std::make_unique<QueryServiceImpl>(services.queries);
+  impl->executor = std::make_unique<BlockingExecutor>(options.max_threads, options.max_threads * 4);
+  impl->query_service = std::make_unique<QueryServiceImpl>(services.queries, impl->executor.get());
   impl->cache_service = std::make_unique<CacheServiceImpl>(services.cache_admin);
   impl->health = std::move(health);
   impl->health_interval = options.health_interval;

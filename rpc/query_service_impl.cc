@@ -31,25 +31,62 @@ void FillExecuteResponse(const service::ExecuteResponse& in, v1::ExecuteResponse
   CacheInfoToProto(in.cache, *out.mutable_cache());
 }
 
-grpc::Status QueryServiceImpl::Execute(grpc::ServerContext* context,
-                                       const v1::ExecuteRequest* request,
-                                       v1::ExecuteResponse* response) {
-  service::ExecuteRequest domain;
-  domain.query = request->query();
-  domain.cache_mode = CacheModeFromProto(request->cache_mode());
-  for (const auto& [name, value] : request->params()) {
-    auto converted = FromProto(value, name);
-    if (!converted.ok()) return ToGrpcStatus(converted.status());
-    domain.params.emplace(name, *std::move(converted));
-  }
-  auto result = service_->Execute(domain, MakeCallContext(context));
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  FillExecuteResponse(*result, *response);
-  return grpc::Status::OK;
+namespace {
+
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
 }
 
-grpc::Status QueryServiceImpl::ListQueries(grpc::ServerContext*, const v1::ListQueriesRequest*,
-                                           v1::ListQueriesResponse* response) {
+// Converts the wire request; fails with INVALID_ARGUMENT naming a bad parameter.
+absl::StatusOr<service::ExecuteRequest> ToDomain(const v1::ExecuteRequest& request) {
+  service::ExecuteRequest domain;
+  domain.query = request.query();
+  domain.cache_mode = CacheModeFromProto(request.cache_mode());
+  for (const auto& [name, value] : request.params()) {
+    auto converted = FromProto(value, name);
+    if (!converted.ok()) return converted.status();
+    domain.params.emplace(name, *std::move(converted));
+  }
+  return domain;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext* context,
+                                                    const v1::ExecuteRequest* request,
+                                                    v1::ExecuteResponse* response) {
+  auto domain = ToDomain(*request);
+  if (!domain.ok()) return Finish(context, ToGrpcStatus(domain.status()));
+  auto cached = service_->TryCached(*domain);
+  if (!cached.ok()) return Finish(context, ToGrpcStatus(cached.status()));
+  if (cached->has_value()) {
+    FillExecuteResponse(**cached, *response);
+    return Finish(context, grpc::Status::OK);
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  service::QueryService* service = service_;
+  bool queued =
+      executor_->Submit([service, context, reactor, response, request = *std::move(domain)] {
+        auto result = service->Execute(request, MakeCallContext(context));
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        FillExecuteResponse(*result, *response);
+        reactor->Finish(grpc::Status::OK);
+      });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "too many queries are waiting for the database"));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryServiceImpl::ListQueries(grpc::CallbackServerContext* context,
+                                                        const v1::ListQueriesRequest*,
+                                                        v1::ListQueriesResponse* response) {
   for (const service::RegisteredQuery& q : service_->registry().queries()) {
     v1::QueryInfo* info = response->add_queries();
     info->set_name(q.def.name);
@@ -72,7 +109,7 @@ grpc::Status QueryServiceImpl::ListQueries(grpc::ServerContext*, const v1::ListQ
     for (const std::string& t : q.def.tags) info->add_tags(t);
     info->set_source_file(q.def.source_file);
   }
-  return grpc::Status::OK;
+  return Finish(context, grpc::Status::OK);
 }
 
 }  // namespace querygate::rpc

@@ -21,6 +21,17 @@ absl::StatusOr<SharedResult> CachedReader::LoadAndFill(
   return result;
 }
 
+std::optional<CachedResult> CachedReader::TryHit(const CachedRead& read) {
+  if (read.mode != CacheMode::kDefault) return std::nullopt;
+  cache::CacheLookup lookup = cache_->Lookup(read.key, read.dependencies);
+  if (lookup.outcome != cache::CacheLookup::Outcome::kHit) return std::nullopt;
+  auto decoded = DecodeResult(lookup.payload);
+  if (!decoded.ok()) return std::nullopt;
+  return CachedResult{std::make_shared<const QueryResult>(*std::move(decoded)),
+                      {CacheStatus::kHit, lookup.age_ms, lookup.ttl_ms},
+                      false};
+}
+
 absl::StatusOr<CachedResult> CachedReader::Read(
     const CachedRead& read, const CallContext& ctx,
     const std::function<absl::StatusOr<SharedResult>()>& load) {

@@ -2,6 +2,7 @@
 #define QUERYGATE_SERVICE_CACHED_READER_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ class CachedReader {
   // ONLY_CACHED, UNAVAILABLE when ONLY_CACHED meets an unreachable cache, or load's error.
   absl::StatusOr<CachedResult> Read(const CachedRead& read, const CallContext& ctx,
                                     const std::function<absl::StatusOr<SharedResult>()>& load);
+
+  // Returns the cached result when `read` is a HIT right now, nullopt otherwise (a miss, an
+  // unreachable cache, or a mode other than kDefault). Never touches the database.
+  std::optional<CachedResult> TryHit(const CachedRead& read);
 
   cache::QueryCache* cache() const { return cache_; }
 

@@ -87,6 +87,33 @@ absl::StatusOr<QueryService::Bound> QueryService::Bind(
   return bound;
 }
 
+CachedRead QueryService::ReadFor(const RegisteredQuery& query, const Bound& bound,
+                                 CacheMode mode) const {
+  CachedRead read;
+  read.key = cached_->cache()->Key(
+      CacheKeySuffix({options_.schema_version, query.def.name, bound.for_key, ""}));
+  read.dependencies = query.dependencies;
+  read.ttl = query.ttl;
+  read.mode = mode;
+  return read;
+}
+
+absl::StatusOr<std::optional<ExecuteResponse>> QueryService::TryCached(
+    const ExecuteRequest& request) {
+  const RegisteredQuery* query = registry_->Find(request.query);
+  if (query == nullptr) {
+    return absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'"));
+  }
+  QG_ASSIGN_OR_RETURN(Bound bound, Bind(*query, request.params));
+  if (!query->cached || request.cache_mode != CacheMode::kDefault) {
+    return std::optional<ExecuteResponse>();
+  }
+  std::optional<CachedResult> hit = cached_->TryHit(ReadFor(*query, bound, request.cache_mode));
+  if (!hit) return std::optional<ExecuteResponse>();
+  counters_.at(query->def.name)->hits.fetch_add(1, std::memory_order_relaxed);
+  return std::optional<ExecuteResponse>(ExecuteResponse{std::move(hit->result), hit->cache});
+}
+
 absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& request,
                                                       const CallContext& ctx) {
   const RegisteredQuery* query = registry_->Find(request.query);
@@ -109,13 +136,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
     counters.bypasses.fetch_add(1, std::memory_order_relaxed);
     return ExecuteResponse{std::move(result), {CacheStatus::kBypass, 0, 0}};
   }
-  CachedRead read;
-  read.key = cached_->cache()->Key(
-      CacheKeySuffix({options_.schema_version, query->def.name, bound.for_key, ""}));
-  read.dependencies = query->dependencies;
-  read.ttl = query->ttl;
-  read.mode = request.cache_mode;
-  auto outcome = cached_->Read(read, ctx, load);
+  auto outcome = cached_->Read(ReadFor(*query, bound, request.cache_mode), ctx, load);
   if (!outcome.ok()) {
     if (outcome.status().code() == absl::StatusCode::kNotFound) {
       return absl::NotFoundError(

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class QueryService {
   // RESOURCE_EXHAUSTED past max_rows or when no connection frees up, or the database error.
   absl::StatusOr<ExecuteResponse> Execute(const ExecuteRequest& request, const CallContext& ctx);
 
+  // Answers `request` from the cache when that needs no database work: returns the response
+  // on a HIT, nullopt when Execute must run (a miss, BYPASS/REFRESH/ONLY_CACHED, an uncached
+  // query, an unreachable cache). Fails like Execute for an unknown query or bad parameters.
+  absl::StatusOr<std::optional<ExecuteResponse>> TryCached(const ExecuteRequest& request);
+
   const QueryRegistry& registry() const { return *registry_; }
   // Returns the counters of `query`, or nullptr for an unknown query.
   const QueryCounters* Counters(const std::string& query) const;
@@ -69,6 +75,7 @@ class QueryService {
 
   absl::StatusOr<Bound> Bind(const RegisteredQuery& query,
                              const std::map<std::string, Value>& params) const;
+  CachedRead ReadFor(const RegisteredQuery& query, const Bound& bound, CacheMode mode) const;
 
   const QueryServiceOptions options_;
   const QueryRegistry* registry_;

@@ -616,6 +616,31 @@ TEST_F(QueryServiceTest, MessageSizeLimitsAnswerResourceExhausted) {
   EXPECT_TRUE(Execute("items_named", {{"name", Str("first")}}, &r).ok());
 }
 
+TEST_F(QueryServiceTest, ServerStaysResponsiveWhileManyCallsWaitOnTheDatabase) {
+  StartServer([](server::ServerConfig& c) { c.database.max_connections = 4; });
+  MustExecute("item_by_id", {{"id", Int(1)}});
+  std::vector<std::thread> slow;
+  for (int i = 0; i < 48; ++i) {
+    slow.emplace_back([&] {
+      v1::ExecuteResponse r;
+      Execute("slow_item", {{"id", Int(1)}, {"seconds", Dbl(1.0)}}, &r);
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(300));
+  auto health = grpc::health::v1::Health::NewStub(server_.Channel());
+  absl::Time start = absl::Now();
+  grpc::health::v1::HealthCheckResponse checked;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  EXPECT_TRUE(health->Check(&context, grpc::health::v1::HealthCheckRequest(), &checked).ok());
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500)) << "health answered late";
+  start = absl::Now();
+  v1::ExecuteResponse hit = MustExecute("item_by_id", {{"id", Int(1)}});
+  EXPECT_EQ(hit.cache().status(), v1::CACHE_STATUS_HIT);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500)) << "a cache hit waited behind misses";
+  for (auto& t : slow) t.join();
+}
+
 TEST_F(QueryServiceTest, ConcurrentMissesForOneKeyCostOneDatabaseQuery) {
   StartServer();
   auto session = server_.database().Connect();
