@@ -169,6 +169,24 @@ class QueryServiceTest : public ::testing::Test {
     ASSERT_TRUE(session->Execute(sql).ok()) << sql;
   }
 
+  // Returns how many pg_sleep statements are still active in the test database once none are
+  // or `bound` has passed.
+  int64_t RunningSleeps(absl::Duration bound) {
+    auto session = server_.database().Connect();
+    int64_t running = -1;
+    absl::Time until = absl::Now() + bound;
+    do {
+      auto rows = session->Query(
+          "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+          "state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()");
+      if (!rows.ok()) return -1;
+      running = std::stoll(rows->Text(0, 0));
+      if (running == 0) break;
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < until);
+    return running;
+  }
+
   TestServer server_;
   std::unique_ptr<v1::QueryService::Stub> query_;
   std::unique_ptr<v1::CacheService::Stub> cache_;
@@ -392,19 +410,7 @@ TEST_F(QueryServiceTest, DeadlineShorterThanTheQueryCancelsItsBackend) {
                            v1::CACHE_MODE_UNSPECIFIED, absl::Milliseconds(300));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
-  auto session = server_.database().Connect();
-  int64_t running = -1;
-  absl::Time until = absl::Now() + absl::Seconds(2);
-  do {
-    auto rows = session->Query(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-        "state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()");
-    ASSERT_TRUE(rows.ok());
-    running = std::stoll(rows->Text(0, 0));
-    if (running == 0) break;
-    absl::SleepFor(absl::Milliseconds(50));
-  } while (absl::Now() < until);
-  EXPECT_EQ(running, 0);
+  EXPECT_EQ(RunningSleeps(absl::Seconds(2)), 0) << "the backend query is still running";
 
   v1::ExecuteResponse late;
   EXPECT_EQ(
@@ -428,19 +434,7 @@ TEST_F(QueryServiceTest, CancelledCallCancelsItsBackend) {
   grpc::Status s = query_->Execute(&context, request, &response);
   canceller.join();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED);
-  auto session = server_.database().Connect();
-  int64_t running = -1;
-  absl::Time until = absl::Now() + absl::Seconds(2);
-  do {
-    auto rows = session->Query(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-        "state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()");
-    ASSERT_TRUE(rows.ok());
-    running = std::stoll(rows->Text(0, 0));
-    if (running == 0) break;
-    absl::SleepFor(absl::Milliseconds(50));
-  } while (absl::Now() < until);
-  EXPECT_EQ(running, 0);
+  EXPECT_EQ(RunningSleeps(absl::Seconds(2)), 0) << "the backend query is still running";
 }
 
 struct BadInput {
