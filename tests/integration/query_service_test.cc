@@ -20,10 +20,14 @@
 #include "querygate/v1/query_service.grpc.pb.h"
 #include "tests/support/redis_process.h"
 #include "tests/support/test_server.h"
+#include "tests/support/wire_values.h"
 
 namespace querygate {
 namespace {
 
+using querygate::testing::Dbl;
+using querygate::testing::Int;
+using querygate::testing::Str;
 using querygate::testing::TestServer;
 using ::testing::HasSubstr;
 
@@ -95,24 +99,6 @@ VALUES (1, 'first', 9007199254740993, -7, 12345.67, 0.1, ARRAY['a', 'b,c', 'd"e'
        (2, 'second', -9223372036854775808, 2147483647, 0.01, NULL, '{}', '[]', NULL, 'n', NULL,
         NULL, NULL);
 )sql";
-
-v1::Value Int(int64_t v) {
-  v1::Value out;
-  out.set_int_value(v);
-  return out;
-}
-
-v1::Value Str(const std::string& v) {
-  v1::Value out;
-  out.set_string_value(v);
-  return out;
-}
-
-v1::Value Dbl(double v) {
-  v1::Value out;
-  out.set_double_value(v);
-  return out;
-}
 
 class QueryServiceTest : public ::testing::Test {
  protected:

@@ -13,10 +13,17 @@
 #include "absl/time/clock.h"
 #include "querygate/v1/repository_service.grpc.pb.h"
 #include "tests/support/test_server.h"
+#include "tests/support/wire_values.h"
 
 namespace querygate {
 namespace {
 
+using querygate::testing::Bool;
+using querygate::testing::Dbl;
+using querygate::testing::Int;
+using querygate::testing::List;
+using querygate::testing::Null;
+using querygate::testing::Str;
 using querygate::testing::TestServer;
 using ::testing::HasSubstr;
 
@@ -49,36 +56,6 @@ SELECT setval('tags_id_seq', 100);
 INSERT INTO post_tags (post_id, tag_id) VALUES (1, 1), (1, 2), (2, 2), (3, 3);
 )sql";
 
-v1::Value Int(int64_t v) {
-  v1::Value out;
-  out.set_int_value(v);
-  return out;
-}
-v1::Value Str(const std::string& v) {
-  v1::Value out;
-  out.set_string_value(v);
-  return out;
-}
-v1::Value Dbl(double v) {
-  v1::Value out;
-  out.set_double_value(v);
-  return out;
-}
-v1::Value Bool(bool v) {
-  v1::Value out;
-  out.set_bool_value(v);
-  return out;
-}
-v1::Value Null() {
-  v1::Value out;
-  out.set_null_value(google::protobuf::NULL_VALUE);
-  return out;
-}
-v1::Value List(std::vector<v1::Value> items) {
-  v1::Value out;
-  for (auto& item : items) *out.mutable_list_value()->add_values() = std::move(item);
-  return out;
-}
 v1::Record Rec(std::map<std::string, v1::Value> fields) {
   v1::Record out;
   for (auto& [k, v] : fields) (*out.mutable_fields())[k] = std::move(v);
