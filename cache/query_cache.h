@@ -2,6 +2,7 @@
 #define QUERYGATE_CACHE_QUERY_CACHE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,13 @@ class QueryCache {
   // Returns kUnavailable (never an error) when the cache cannot be reached in time.
   virtual CacheLookup Lookup(const std::string& key,
                              const std::vector<std::string>& dependencies) = 0;
+
+  // Like Lookup, but never waits on the network: `done` runs exactly once, possibly on
+  // another thread, and must not block. The default runs Lookup and then `done` inline.
+  virtual void LookupAsync(const std::string& key, const std::vector<std::string>& dependencies,
+                           std::function<void(CacheLookup)> done) {
+    done(Lookup(key, dependencies));
+  }
 
   // Returns the current generations of `dependencies`, creating missing ones. Fails with
   // UNAVAILABLE when the cache cannot be reached.

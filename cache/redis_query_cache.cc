@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache/cache_entry.h"
 #include "cache/internal/redis_connection.h"
+#include "cache/internal/redis_multiplexer.h"
 
 namespace querygate::cache {
 namespace {
@@ -37,6 +38,39 @@ int64_t NowNanos() { return absl::ToUnixNanos(absl::Now()); }
 bool ParseGeneration(const redisReply* reply, int64_t& out) {
   if (reply == nullptr || reply->type != REDIS_REPLY_STRING) return false;
   return absl::SimpleAtoi(absl::string_view(reply->str, reply->len), &out);
+}
+
+CacheLookup Unavailable() {
+  CacheLookup result;
+  result.outcome = CacheLookup::Outcome::kUnavailable;
+  return result;
+}
+
+// Reads the reply to `MGET key gen:d1 .. gen:dn`.
+CacheLookup ParseLookup(const redisReply* array, size_t dependencies) {
+  if (array->type != REDIS_REPLY_ARRAY || array->elements != dependencies + 1) {
+    return Unavailable();
+  }
+  CacheLookup result;
+  Generations current(dependencies);
+  bool complete = true;
+  for (size_t i = 0; i < dependencies; ++i) {
+    complete = ParseGeneration(array->element[i + 1], current[i]) && complete;
+  }
+  if (complete) result.generations = current;
+  const redisReply* entry_reply = array->element[0];
+  if (!complete || entry_reply == nullptr || entry_reply->type != REDIS_REPLY_STRING) {
+    return result;
+  }
+  std::optional<CacheEntry> entry =
+      DecodeEntry(absl::string_view(entry_reply->str, entry_reply->len));
+  if (!entry || entry->generations != current) return result;
+  int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  result.outcome = CacheLookup::Outcome::kHit;
+  result.age_ms = std::max<int64_t>(0, now_ms - entry->filled_at_ms);
+  result.ttl_ms = std::max<int64_t>(0, entry->ttl_ms - result.age_ms);
+  result.payload = std::move(entry->payload);
+  return result;
 }
 
 }  // namespace
@@ -122,9 +156,11 @@ class RedisQueryCache::Borrowed {
 RedisQueryCache::RedisQueryCache(RedisOptions options)
     : options_(std::move(options)), pool_(std::make_unique<Pool>()) {
   prober_ = std::thread([this] { ProbeLoop(); });
+  multiplexer_ = std::make_unique<internal::RedisMultiplexer>(options_);
 }
 
 RedisQueryCache::~RedisQueryCache() {
+  multiplexer_.reset();
   {
     std::lock_guard<std::mutex> lock(stop_mu_);
     stopping_ = true;
@@ -145,43 +181,40 @@ std::vector<std::string> RedisQueryCache::GenerationKeys(
   return keys;
 }
 
-CacheLookup RedisQueryCache::Lookup(const std::string& key,
-                                    const std::vector<std::string>& dependencies) {
-  CacheLookup result;
-  auto conn = Borrowed::From(*this);
-  if (!conn.ok()) {
-    result.outcome = CacheLookup::Outcome::kUnavailable;
-    return result;
-  }
+std::vector<std::string> RedisQueryCache::LookupCommand(
+    const std::string& key, const std::vector<std::string>& dependencies) const {
   std::vector<std::string> args = {"MGET", key};
   for (std::string& k : GenerationKeys(dependencies)) args.push_back(std::move(k));
-  auto reply = internal::Command(conn->get(), args);
-  absl::Status status = conn->Track(reply.status());
-  if (!status.ok() || (*reply)->type != REDIS_REPLY_ARRAY ||
-      (*reply)->elements != args.size() - 1) {
-    result.outcome = CacheLookup::Outcome::kUnavailable;
-    return result;
+  return args;
+}
+
+CacheLookup RedisQueryCache::Lookup(const std::string& key,
+                                    const std::vector<std::string>& dependencies) {
+  auto conn = Borrowed::From(*this);
+  if (!conn.ok()) return Unavailable();
+  auto reply = internal::Command(conn->get(), LookupCommand(key, dependencies));
+  if (!conn->Track(reply.status()).ok()) return Unavailable();
+  return ParseLookup(reply->get(), dependencies.size());
+}
+
+void RedisQueryCache::LookupAsync(const std::string& key,
+                                  const std::vector<std::string>& dependencies,
+                                  std::function<void(CacheLookup)> done) {
+  if (NowNanos() < down_until_ns_.load(std::memory_order_relaxed)) {
+    done(Unavailable());
+    return;
   }
-  const redisReply* array = reply->get();
-  Generations current(dependencies.size());
-  bool complete = true;
-  for (size_t i = 0; i < dependencies.size(); ++i) {
-    complete = ParseGeneration(array->element[i + 1], current[i]) && complete;
-  }
-  if (complete) result.generations = current;
-  const redisReply* entry_reply = array->element[0];
-  if (!complete || entry_reply == nullptr || entry_reply->type != REDIS_REPLY_STRING) {
-    return result;
-  }
-  std::optional<CacheEntry> entry =
-      DecodeEntry(absl::string_view(entry_reply->str, entry_reply->len));
-  if (!entry || entry->generations != current) return result;
-  int64_t now_ms = absl::ToUnixMillis(absl::Now());
-  result.outcome = CacheLookup::Outcome::kHit;
-  result.age_ms = std::max<int64_t>(0, now_ms - entry->filled_at_ms);
-  result.ttl_ms = std::max<int64_t>(0, entry->ttl_ms - result.age_ms);
-  result.payload = std::move(entry->payload);
-  return result;
+  multiplexer_->Send(LookupCommand(key, dependencies),
+                     [this, count = dependencies.size(),
+                      done = std::move(done)](absl::StatusOr<const redisReply*> reply) {
+                       if (!reply.ok()) {
+                         RecordFailure(reply.status());
+                         done(Unavailable());
+                         return;
+                       }
+                       RecordSuccess();
+                       done(ParseLookup(*reply, count));
+                     });
 }
 
 absl::StatusOr<Generations> RedisQueryCache::CurrentGenerations(

@@ -13,8 +13,12 @@
 #include "cache/redis_options.h"
 
 namespace querygate::cache {
+namespace internal {
+class RedisMultiplexer;
+}  // namespace internal
 
-// QueryCache on Redis through a bounded pool of hiredis connections. After a failure the
+// QueryCache on Redis through a bounded pool of hiredis connections, plus one pipelined
+// connection for LookupAsync. After a failure the
 // cache is considered down for a backoff period (doubling up to max_backoff) during which
 // calls fail fast; a prober thread PINGs to notice recovery.
 class RedisQueryCache : public QueryCache {
@@ -23,6 +27,10 @@ class RedisQueryCache : public QueryCache {
   ~RedisQueryCache() override;
 
   CacheLookup Lookup(const std::string& key, const std::vector<std::string>& dependencies) override;
+  // Sends the lookup over one pipelined connection shared by all callers; `done` runs on
+  // that connection's I/O thread.
+  void LookupAsync(const std::string& key, const std::vector<std::string>& dependencies,
+                   std::function<void(CacheLookup)> done) override;
   absl::StatusOr<Generations> CurrentGenerations(
       const std::vector<std::string>& dependencies) override;
   absl::Status Fill(const std::string& key, const std::string& payload,
@@ -36,6 +44,8 @@ class RedisQueryCache : public QueryCache {
   struct Pool;
 
   std::vector<std::string> GenerationKeys(const std::vector<std::string>& dependencies) const;
+  std::vector<std::string> LookupCommand(const std::string& key,
+                                         const std::vector<std::string>& dependencies) const;
   void RecordSuccess();
   void RecordFailure(const absl::Status& status);
   void ProbeLoop();
@@ -51,6 +61,7 @@ class RedisQueryCache : public QueryCache {
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread prober_;
+  std::unique_ptr<internal::RedisMultiplexer> multiplexer_;
 };
 
 }  // namespace querygate::cache

@@ -1,6 +1,11 @@
 #include "rpc/query_service_impl.h"
 
+#include <memory>
+#include <string>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "rpc/cache_info_conversion.h"
 #include "rpc/call_context.h"
 #include "rpc/status_conversion.h"
@@ -11,27 +16,6 @@ namespace {
 
 using wire::FromProto;
 using wire::ToProto;
-
-}  // namespace
-
-void FillExecuteResponse(const service::ExecuteResponse& in, v1::ExecuteResponse& out) {
-  const service::QueryResult& result = *in.result;
-  out.mutable_columns()->Reserve(static_cast<int>(result.columns.size()));
-  for (const service::ResultColumn& c : result.columns) {
-    v1::Column* column = out.add_columns();
-    column->set_name(c.name);
-    column->set_type(c.type);
-  }
-  out.mutable_rows()->Reserve(static_cast<int>(result.rows.size()));
-  for (const auto& row : result.rows) {
-    v1::Row* out_row = out.add_rows();
-    out_row->mutable_values()->Reserve(static_cast<int>(row.size()));
-    for (const Value& value : row) ToProto(value, *out_row->add_values());
-  }
-  CacheInfoToProto(in.cache, *out.mutable_cache());
-}
-
-namespace {
 
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -54,34 +38,63 @@ absl::StatusOr<service::ExecuteRequest> ToDomain(const v1::ExecuteRequest& reque
 
 }  // namespace
 
+void QueryServiceImpl::WriteResponse(service::ExecuteResponse in, grpc::ByteBuffer& out) const {
+  std::string* rows = new std::string(in.encoded && service_->codec().format() == wire_.format()
+                                          ? *std::move(in.encoded)
+                                          : wire_.Encode(*in.result));
+  v1::ExecuteResponse tail;
+  CacheInfoToProto(in.cache, *tail.mutable_cache());
+  grpc::Slice slices[2] = {grpc::Slice(
+                               rows->data(), rows->size(),
+                               [](void* held) { delete static_cast<std::string*>(held); }, rows),
+                           grpc::Slice(tail.SerializeAsString())};
+  out = grpc::ByteBuffer(slices, 2);
+}
+
 grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext* context,
-                                                    const v1::ExecuteRequest* request,
-                                                    v1::ExecuteResponse* response) {
-  auto domain = ToDomain(*request);
-  if (!domain.ok()) return Finish(context, ToGrpcStatus(domain.status()));
-  auto cached = service_->TryCached(*domain);
-  if (!cached.ok()) return Finish(context, ToGrpcStatus(cached.status()));
-  if (cached->has_value()) {
-    FillExecuteResponse(**cached, *response);
-    return Finish(context, grpc::Status::OK);
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  v1::ExecuteRequest wire_request;
+  grpc::ByteBuffer request_bytes(*request);
+  if (!grpc::SerializationTraits<v1::ExecuteRequest>::Deserialize(&request_bytes, &wire_request)
+           .ok()) {
+    return Finish(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                        "request: not a querygate.v1.ExecuteRequest"));
   }
+  auto domain = ToDomain(wire_request);
+  if (!domain.ok()) return Finish(context, ToGrpcStatus(domain.status()));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  service::QueryService* service = service_;
-  bool queued =
-      executor_->Submit([service, context, reactor, response, request = *std::move(domain)] {
-        auto result = service->Execute(request, MakeCallContext(context));
-        if (!result.ok()) {
-          reactor->Finish(ToGrpcStatus(result.status()));
-          return;
-        }
-        FillExecuteResponse(*result, *response);
-        reactor->Finish(grpc::Status::OK);
-      });
+  auto shared = std::make_shared<service::ExecuteRequest>(*std::move(domain));
+  service_->TryCached(*shared, [this, context, reactor, response, shared](auto cached) {
+    if (!cached.ok()) {
+      reactor->Finish(ToGrpcStatus(cached.status()));
+    } else if (cached->has_value()) {
+      WriteResponse(**std::move(cached), *response);
+      reactor->Finish(grpc::Status::OK);
+    } else {
+      ExecuteOnExecutor(context, reactor, response, std::move(*shared));
+    }
+  });
+  return reactor;
+}
+
+void QueryServiceImpl::ExecuteOnExecutor(grpc::CallbackServerContext* context,
+                                         grpc::ServerUnaryReactor* reactor,
+                                         grpc::ByteBuffer* response,
+                                         service::ExecuteRequest request) {
+  bool queued = executor_->Submit([this, context, reactor, response, request = std::move(request)] {
+    auto result = service_->Execute(request, MakeCallContext(context));
+    if (!result.ok()) {
+      reactor->Finish(ToGrpcStatus(result.status()));
+      return;
+    }
+    WriteResponse(*std::move(result), *response);
+    reactor->Finish(grpc::Status::OK);
+  });
   if (!queued) {
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "too many queries are waiting for the database"));
   }
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::ListQueries(grpc::CallbackServerContext* context,

@@ -3,33 +3,42 @@
 
 #include "querygate/v1/query_service.grpc.pb.h"
 #include "rpc/blocking_executor.h"
+#include "rpc/result_wire_codec.h"
 #include "service/query_service.h"
 
 namespace querygate::rpc {
 
-// querygate.v1.QueryService over service::QueryService, on gRPC's callback API. A cache hit
-// is answered inline on the thread that received the call (one Redis round trip); anything
-// that needs PostgreSQL runs on `executor`, so callback threads never wait on the database
-// (see docs/architecture.md).
-class QueryServiceImpl final : public v1::QueryService::CallbackService {
+using QueryServiceBase = v1::QueryService::WithRawCallbackMethod_Execute<
+    v1::QueryService::WithCallbackMethod_ListQueries<v1::QueryService::Service>>;
+
+// querygate.v1.QueryService over service::QueryService, on gRPC's callback API. The cache
+// lookup is sent without waiting; a hit is answered from the Redis I/O thread when the reply
+// arrives, and anything that needs PostgreSQL runs on `executor`, so callback threads never
+// wait on the network (see docs/architecture.md). Execute's answer is written as bytes: when the
+// service stores results in WireResultCodec's format, a hit is sent exactly as Redis returned it.
+class QueryServiceImpl final : public QueryServiceBase {
  public:
   QueryServiceImpl(service::QueryService* service, BlockingExecutor* executor)
       : service_(service), executor_(executor) {}
 
   grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context,
-                                    const v1::ExecuteRequest* request,
-                                    v1::ExecuteResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListQueries(grpc::CallbackServerContext* context,
                                         const v1::ListQueriesRequest* request,
                                         v1::ListQueriesResponse* response) override;
 
  private:
+  // Runs `request` on the executor and finishes `reactor` with its answer.
+  void ExecuteOnExecutor(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                         grpc::ByteBuffer* response, service::ExecuteRequest request);
+  // Writes the encoded ExecuteResponse for `in` into `out`.
+  void WriteResponse(service::ExecuteResponse in, grpc::ByteBuffer& out) const;
+
   service::QueryService* service_;
   BlockingExecutor* executor_;
+  WireResultCodec wire_;
 };
-
-// Copies a result and its cache info into a wire response.
-void FillExecuteResponse(const service::ExecuteResponse& in, v1::ExecuteResponse& out);
 
 }  // namespace querygate::rpc
 

@@ -15,6 +15,7 @@
 #include "db/notification_listener.h"
 #include "db/session_pool.h"
 #include "migrate/change_triggers.h"
+#include "rpc/result_wire_codec.h"
 #include "schema/loader.h"
 #include "schema/named_query.h"
 #include "service/cache_admin.h"
@@ -37,7 +38,10 @@ struct App::Parts {
   std::unique_ptr<service::InvalidationHub> hub;
   std::unique_ptr<service::GatedCache> gated;
   std::unique_ptr<service::DatabaseReader> reader;
-  std::unique_ptr<service::CachedReader> cached;
+  rpc::WireResultCodec wire_codec;
+  service::BinaryResultCodec binary_codec;
+  std::unique_ptr<service::CachedReader> query_reads;
+  std::unique_ptr<service::CachedReader> repository_reads;
   std::unique_ptr<service::QueryService> queries;
   std::unique_ptr<service::RepositoryService> repository;
   std::unique_ptr<service::Warmer> warmer;
@@ -154,19 +158,21 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
   parts->gated = std::make_unique<service::GatedCache>(parts->redis.get(), parts->hub.get());
   parts->reader = std::make_unique<service::DatabaseReader>(config.reads, parts->pool.get(),
                                                             parts->watcher.get());
-  parts->cached =
-      std::make_unique<service::CachedReader>(parts->gated.get(), config.stale_fill_guard);
+  parts->query_reads = std::make_unique<service::CachedReader>(
+      parts->gated.get(), &parts->wire_codec, config.stale_fill_guard);
+  parts->repository_reads = std::make_unique<service::CachedReader>(
+      parts->gated.get(), &parts->binary_codec, config.stale_fill_guard);
   service::QueryServiceOptions options = config.queries;
   options.schema_version = SchemaVersion(config.schema_dir);
   parts->queries = std::make_unique<service::QueryService>(
-      options, parts->registry.get(), parts->reader.get(), parts->cached.get());
+      options, parts->registry.get(), parts->reader.get(), parts->query_reads.get());
   service::RepositoryOptions repository_options = config.repository;
   repository_options.schema_version = options.schema_version;
   repository_options.default_ttl = config.model_default_ttl.value_or(config.default_ttl);
   repository_options.skip_own_write_triggers = config.skip_own_write_triggers;
   service::InvalidationHub* hub_ptr = parts->hub.get();
   parts->repository = std::make_unique<service::RepositoryService>(
-      repository_options, &parts->schema, parts->reader.get(), parts->cached.get(),
+      repository_options, &parts->schema, parts->reader.get(), parts->repository_reads.get(),
       parts->pool.get(), [hub_ptr](const std::set<std::string>& tables) {
         cache::InvalidationEvent event;
         event.tables.assign(tables.begin(), tables.end());

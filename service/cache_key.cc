@@ -13,8 +13,9 @@ void Field(std::string& out, const std::string& text) {
 }  // namespace
 
 std::string CanonicalKeyBytes(const CacheKeyInput& input) {
-  std::string out = "querygate-key-v1;";
+  std::string out = "querygate-key-v2;";
   Field(out, input.schema_version);
+  Field(out, input.format);
   Field(out, input.scope);
   Field(out, input.name);
   absl::StrAppend(&out, input.params.size(), ";");

@@ -16,12 +16,14 @@ struct BoundParam {
 };
 
 // Everything a cached result depends on besides the data: the schema version, the query (or
-// model request) name, the bound parameters and the scope (tenant and role; empty today).
+// model request) name, the bound parameters, the scope (tenant and role; empty today) and the
+// format the result is stored in.
 struct CacheKeyInput {
   std::string schema_version;
   std::string name;
   std::vector<BoundParam> params;
   std::string scope;
+  std::string format;
 };
 
 // Returns the unambiguous, length-prefixed byte string the key hash is taken over.

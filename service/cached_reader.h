@@ -8,8 +8,10 @@
 
 #include "absl/status/statusor.h"
 #include "cache/query_cache.h"
+#include "service/cache_key.h"
 #include "service/call_context.h"
 #include "service/query_result.h"
+#include "service/result_codec.h"
 #include "service/single_flight.h"
 
 namespace querygate::service {
@@ -23,9 +25,11 @@ struct CachedRead {
 };
 
 struct CachedResult {
-  SharedResult result;
+  SharedResult result;  // null only in TryHit's answer, which carries `encoded` instead
   CacheInfo cache;
   bool filled = false;  // this call stored the result
+  // The result in the codec's format, when this call read it from the cache or stored it.
+  std::optional<std::string> encoded;
 };
 
 // The read-through protocol shared by named queries and repository reads: look the entry
@@ -34,8 +38,12 @@ struct CachedResult {
 // load, so that a fill racing an invalidation is never served.
 class CachedReader {
  public:
-  CachedReader(cache::QueryCache* cache, bool stale_fill_guard)
-      : cache_(cache), stale_fill_guard_(stale_fill_guard) {}
+  // Stores results in `codec`'s format; `codec` must outlive the reader.
+  CachedReader(cache::QueryCache* cache, const ResultCodec* codec, bool stale_fill_guard)
+      : cache_(cache), codec_(codec), stale_fill_guard_(stale_fill_guard) {}
+
+  // Returns the full cache key for `input`, with the codec's format folded in.
+  std::string Key(CacheKeyInput input) const;
 
   // Returns the cached or loaded result with its cache status: HIT, MISS (loaded and stored),
   // or BYPASS (requested, or the cache is unreachable). Fails with NOT_FOUND on a miss under
@@ -43,18 +51,22 @@ class CachedReader {
   absl::StatusOr<CachedResult> Read(const CachedRead& read, const CallContext& ctx,
                                     const std::function<absl::StatusOr<SharedResult>()>& load);
 
-  // Returns the cached result when `read` is a HIT right now, nullopt otherwise (a miss, an
-  // unreachable cache, or a mode other than kDefault). Never touches the database.
-  std::optional<CachedResult> TryHit(const CachedRead& read);
+  // Calls `done` once, possibly on another thread, with the cached result in `encoded` form
+  // only when `read` is a HIT right now; with nullopt otherwise (a miss, an unreachable cache,
+  // or a mode other than kDefault). Never touches the database and never waits on the network.
+  void TryHit(const CachedRead& read, std::function<void(std::optional<CachedResult>)> done);
 
   cache::QueryCache* cache() const { return cache_; }
+  const ResultCodec& codec() const { return *codec_; }
 
  private:
   absl::StatusOr<SharedResult> LoadAndFill(
       const CachedRead& read, const cache::Generations& generations,
-      const std::function<absl::StatusOr<SharedResult>()>& load, bool& filled);
+      const std::function<absl::StatusOr<SharedResult>()>& load, bool& filled,
+      std::optional<std::string>& encoded);
 
   cache::QueryCache* cache_;
+  const ResultCodec* codec_;
   const bool stale_fill_guard_;
   SingleFlight flights_;
 };

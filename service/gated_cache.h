@@ -17,6 +17,8 @@ class GatedCache : public cache::QueryCache {
 
   cache::CacheLookup Lookup(const std::string& key,
                             const std::vector<std::string>& dependencies) override;
+  void LookupAsync(const std::string& key, const std::vector<std::string>& dependencies,
+                   std::function<void(cache::CacheLookup)> done) override;
   absl::StatusOr<cache::Generations> CurrentGenerations(
       const std::vector<std::string>& dependencies) override;
   absl::Status Fill(const std::string& key, const std::string& payload,

@@ -90,28 +90,39 @@ absl::StatusOr<QueryService::Bound> QueryService::Bind(
 CachedRead QueryService::ReadFor(const RegisteredQuery& query, const Bound& bound,
                                  CacheMode mode) const {
   CachedRead read;
-  read.key = cached_->cache()->Key(
-      CacheKeySuffix({options_.schema_version, query.def.name, bound.for_key, ""}));
+  read.key = cached_->Key({options_.schema_version, query.def.name, bound.for_key, "", ""});
   read.dependencies = query.dependencies;
   read.ttl = query.ttl;
   read.mode = mode;
   return read;
 }
 
-absl::StatusOr<std::optional<ExecuteResponse>> QueryService::TryCached(
-    const ExecuteRequest& request) {
+void QueryService::TryCached(const ExecuteRequest& request, TryCachedCallback done) {
   const RegisteredQuery* query = registry_->Find(request.query);
   if (query == nullptr) {
-    return absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'"));
+    done(absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'")));
+    return;
   }
-  QG_ASSIGN_OR_RETURN(Bound bound, Bind(*query, request.params));
+  absl::StatusOr<Bound> bound = Bind(*query, request.params);
+  if (!bound.ok()) {
+    done(bound.status());
+    return;
+  }
   if (!query->cached || request.cache_mode != CacheMode::kDefault) {
-    return std::optional<ExecuteResponse>();
+    done(std::optional<ExecuteResponse>());
+    return;
   }
-  std::optional<CachedResult> hit = cached_->TryHit(ReadFor(*query, bound, request.cache_mode));
-  if (!hit) return std::optional<ExecuteResponse>();
-  counters_.at(query->def.name)->hits.fetch_add(1, std::memory_order_relaxed);
-  return std::optional<ExecuteResponse>(ExecuteResponse{std::move(hit->result), hit->cache});
+  QueryCounters* counters = counters_.at(query->def.name).get();
+  cached_->TryHit(ReadFor(*query, *bound, request.cache_mode),
+                  [counters, done = std::move(done)](std::optional<CachedResult> hit) {
+                    if (!hit) {
+                      done(std::optional<ExecuteResponse>());
+                      return;
+                    }
+                    counters->hits.fetch_add(1, std::memory_order_relaxed);
+                    done(std::optional<ExecuteResponse>(
+                        ExecuteResponse{nullptr, hit->cache, std::move(hit->encoded)}));
+                  });
 }
 
 absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& request,
@@ -134,7 +145,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
     }
     QG_ASSIGN_OR_RETURN(SharedResult result, load());
     counters.bypasses.fetch_add(1, std::memory_order_relaxed);
-    return ExecuteResponse{std::move(result), {CacheStatus::kBypass, 0, 0}};
+    return ExecuteResponse{std::move(result), {CacheStatus::kBypass, 0, 0}, std::nullopt};
   }
   auto outcome = cached_->Read(ReadFor(*query, bound, request.cache_mode), ctx, load);
   if (!outcome.ok()) {
@@ -156,7 +167,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
       break;
   }
   if (outcome->filled) counters.fills.fetch_add(1, std::memory_order_relaxed);
-  return ExecuteResponse{std::move(outcome->result), outcome->cache};
+  return ExecuteResponse{std::move(outcome->result), outcome->cache, std::move(outcome->encoded)};
 }
 
 }  // namespace querygate::service

@@ -19,6 +19,7 @@
 #include "service/database_reader.h"
 #include "service/query_registry.h"
 #include "service/query_result.h"
+#include "service/result_codec.h"
 #include "service/single_flight.h"
 
 namespace querygate::service {
@@ -35,8 +36,10 @@ struct ExecuteRequest {
 };
 
 struct ExecuteResponse {
-  SharedResult result;
+  SharedResult result;  // null only when `encoded` holds the result (TryCached's hits)
   CacheInfo cache;
+  // The result in codec() format, when the call read it from the cache or stored it there.
+  std::optional<std::string> encoded;
 };
 
 // Counters of one named query since start.
@@ -58,12 +61,16 @@ class QueryService {
   // RESOURCE_EXHAUSTED past max_rows or when no connection frees up, or the database error.
   absl::StatusOr<ExecuteResponse> Execute(const ExecuteRequest& request, const CallContext& ctx);
 
-  // Answers `request` from the cache when that needs no database work: returns the response
-  // on a HIT, nullopt when Execute must run (a miss, BYPASS/REFRESH/ONLY_CACHED, an uncached
-  // query, an unreachable cache). Fails like Execute for an unknown query or bad parameters.
-  absl::StatusOr<std::optional<ExecuteResponse>> TryCached(const ExecuteRequest& request);
+  // Answers `request` from the cache when that needs no database work. `done` runs once,
+  // possibly on another thread, with the response on a HIT (in `encoded` form only), nullopt
+  // when Execute must run (a miss, BYPASS/REFRESH/ONLY_CACHED, an uncached query, an
+  // unreachable cache), or Execute's error for an unknown query or bad parameters.
+  using TryCachedCallback = std::function<void(absl::StatusOr<std::optional<ExecuteResponse>>)>;
+  void TryCached(const ExecuteRequest& request, TryCachedCallback done);
 
   const QueryRegistry& registry() const { return *registry_; }
+  // Returns the format of ExecuteResponse::encoded.
+  const ResultCodec& codec() const { return cached_->codec(); }
   // Returns the counters of `query`, or nullptr for an unknown query.
   const QueryCounters* Counters(const std::string& query) const;
 

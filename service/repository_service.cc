@@ -106,12 +106,12 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
     }
     QG_ASSIGN_OR_RETURN(SharedResult result, loader());
     if (counters != nullptr) counters->bypasses.fetch_add(1, std::memory_order_relaxed);
-    return CachedResult{std::move(result), {CacheStatus::kBypass, 0, 0}, false};
+    return CachedResult{std::move(result), {CacheStatus::kBypass, 0, 0}, false, std::nullopt};
   }
   CachedRead cached;
-  cached.key = cached_->cache()->Key(
-      CacheKeySuffix({options_.schema_version,
-                      absl::StrCat("repo.", read.model->name, ".", read.op), read.key, ""}));
+  cached.key =
+      cached_->Key({options_.schema_version, absl::StrCat("repo.", read.model->name, ".", read.op),
+                    read.key, "", ""});
   for (const std::string& table : read.tables) {
     cached.dependencies.push_back(TableDependency(table));
   }
