@@ -368,6 +368,28 @@ TEST_F(QueryServiceTest, ReadsSurviveRedisStoppedAndFrozen) {
   }
 }
 
+TEST_F(QueryServiceTest, HitsResumeAfterRedisThaws) {
+  querygate::testing::RedisProcess redis;
+  ASSERT_TRUE(redis.Start());
+  StartServer([&](server::ServerConfig& c) {
+    ASSERT_TRUE(cache::ApplyRedisUrl(redis.url(), c.redis).ok());
+    c.redis.command_timeout = absl::Milliseconds(100);
+  });
+  MustExecute("item_by_id", {{"id", Int(1)}});
+  EXPECT_EQ(MustExecute("item_by_id", {{"id", Int(1)}}).cache().status(), v1::CACHE_STATUS_HIT);
+  redis.Pause();
+  EXPECT_EQ(MustExecute("item_by_id", {{"id", Int(1)}}).cache().status(), v1::CACHE_STATUS_BYPASS);
+  redis.Resume();
+  v1::CacheStatus status = v1::CACHE_STATUS_BYPASS;
+  absl::Time until = absl::Now() + absl::Seconds(10);
+  while (status != v1::CACHE_STATUS_HIT && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(50));
+    status = MustExecute("item_by_id", {{"id", Int(1)}}).cache().status();
+  }
+  EXPECT_EQ(status, v1::CACHE_STATUS_HIT);
+  EXPECT_EQ(MustExecute("item_by_id", {{"id", Int(1)}}).rows(0).values(1).string_value(), "first");
+}
+
 TEST_F(QueryServiceTest, ExhaustedPoolAnswersResourceExhaustedWithinTheDeadline) {
   StartServer([](server::ServerConfig& c) {
     c.database.min_connections = 1;
