@@ -79,6 +79,37 @@ std::optional<TargetCheck> InfoQpsRatio(const ResultTable& table, const char* ov
   return check;
 }
 
+// CPU microseconds per call spent by the server side (querygate, PostgreSQL and Redis), or
+// nullopt when the server's CPU was not measured.
+std::optional<double> ServerSideCpuUs(const CellSummary& cell) {
+  double sum = 0;
+  bool has_server = false;
+  for (const auto& [group, us] : cell.cpu_us_per_call) {
+    if (group == "server" || group == "postgres" || group == "redis") sum += us;
+    has_server = has_server || group == "server";
+  }
+  if (!has_server) return std::nullopt;
+  return sum;
+}
+
+// (f)'s server-side CPU per call over (e)'s: the (e)/(f) ratio with the client's own CPU left
+// out, for context.
+std::optional<TargetCheck> HeavyServerSideRatio(const ResultTable& table, int c) {
+  auto e = table.Median(kHitHeavy, c);
+  auto f = table.Median(kBypassHeavy, c);
+  if (!e || !f) return std::nullopt;
+  auto e_us = ServerSideCpuUs(*e);
+  auto f_us = ServerSideCpuUs(*f);
+  if (!e_us || !f_us || *e_us <= 0) return std::nullopt;
+  TargetCheck check =
+      Check(absl::StrFormat("(f)/(e) server-side CPU per call, c=%d", c),
+            absl::StrFormat("%.0f / %.0f us, server + postgres + redis", *f_us, *e_us),
+            *f_us / *e_us, 0, true, true);
+  check.has_limit = false;
+  check.pass = true;
+  return check;
+}
+
 }  // namespace
 
 std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
@@ -100,6 +131,7 @@ std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
   for (int c : concurrencies) {
     add(QpsRatio(table, kHitHeavy, kBypassHeavy, c, kHeavyHitOverBypass, false));
   }
+  for (int c : concurrencies) add(HeavyServerSideRatio(table, c));
   const std::pair<const char*, const char*> repository_ratios[] = {
       {kRepoGetHit, kRepoGetDirect},      {kRepoGetBypass, kRepoGetDirect},
       {kRepoListHit, kRepoListBypass},    {kRepoListHit, kRepoListDirect},
