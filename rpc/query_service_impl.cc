@@ -38,17 +38,32 @@ absl::StatusOr<service::ExecuteRequest> ToDomain(const v1::ExecuteRequest& reque
 
 }  // namespace
 
-void QueryServiceImpl::WriteResponse(service::ExecuteResponse in, grpc::ByteBuffer& out) const {
-  std::string* rows = new std::string(in.encoded && service_->codec().format() == wire_.format()
-                                          ? *std::move(in.encoded)
-                                          : wire_.Encode(*in.result));
+absl::Status QueryServiceImpl::WriteResponse(service::ExecuteResponse in,
+                                             grpc::ByteBuffer& out) const {
+  auto rows = std::make_unique<std::string>();
+  if (in.encoded && service_->codec().format() == wire_.format()) {
+    *rows = *std::move(in.encoded);
+  } else if (in.result != nullptr) {
+    *rows = wire_.Encode(*in.result);
+  } else {
+    auto decoded = service_->codec().Decode(in.encoded.value_or(""));
+    if (!decoded.ok()) return decoded.status();
+    *rows = wire_.Encode(*decoded);
+  }
   v1::ExecuteResponse tail;
   CacheInfoToProto(in.cache, *tail.mutable_cache());
-  grpc::Slice slices[2] = {grpc::Slice(
-                               rows->data(), rows->size(),
-                               [](void* held) { delete static_cast<std::string*>(held); }, rows),
-                           grpc::Slice(tail.SerializeAsString())};
+  std::string* held = rows.release();
+  grpc::Slice slices[2] = {
+      grpc::Slice(
+          held->data(), held->size(), [](void* p) { delete static_cast<std::string*>(p); }, held),
+      grpc::Slice(tail.SerializeAsString())};
   out = grpc::ByteBuffer(slices, 2);
+  return absl::OkStatus();
+}
+
+void QueryServiceImpl::Answer(grpc::ServerUnaryReactor* reactor, service::ExecuteResponse in,
+                              grpc::ByteBuffer* response) const {
+  reactor->Finish(ToGrpcStatus(WriteResponse(std::move(in), *response)));
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext* context,
@@ -58,8 +73,9 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext*
   grpc::ByteBuffer request_bytes(*request);
   if (!grpc::SerializationTraits<v1::ExecuteRequest>::Deserialize(&request_bytes, &wire_request)
            .ok()) {
-    return Finish(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                        "request: not a querygate.v1.ExecuteRequest"));
+    return Finish(
+        context,
+        ToGrpcStatus(absl::InvalidArgumentError("request: not a querygate.v1.ExecuteRequest")));
   }
   auto domain = ToDomain(wire_request);
   if (!domain.ok()) return Finish(context, ToGrpcStatus(domain.status()));
@@ -69,8 +85,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext*
     if (!cached.ok()) {
       reactor->Finish(ToGrpcStatus(cached.status()));
     } else if (cached->has_value()) {
-      WriteResponse(**std::move(cached), *response);
-      reactor->Finish(grpc::Status::OK);
+      Answer(reactor, **std::move(cached), response);
     } else {
       ExecuteOnExecutor(context, reactor, response, std::move(*shared));
     }
@@ -88,8 +103,7 @@ void QueryServiceImpl::ExecuteOnExecutor(grpc::CallbackServerContext* context,
       reactor->Finish(ToGrpcStatus(result.status()));
       return;
     }
-    WriteResponse(*std::move(result), *response);
-    reactor->Finish(grpc::Status::OK);
+    Answer(reactor, *std::move(result), response);
   });
   if (!queued) {
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

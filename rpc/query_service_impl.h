@@ -32,8 +32,12 @@ class QueryServiceImpl final : public QueryServiceBase {
   // Runs `request` on the executor and finishes `reactor` with its answer.
   void ExecuteOnExecutor(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                          grpc::ByteBuffer* response, service::ExecuteRequest request);
-  // Writes the encoded ExecuteResponse for `in` into `out`.
-  void WriteResponse(service::ExecuteResponse in, grpc::ByteBuffer& out) const;
+  // Writes the encoded ExecuteResponse for `in` into `out`. Fails with DATA_LOSS when a
+  // cached result stored in another format cannot be decoded.
+  absl::Status WriteResponse(service::ExecuteResponse in, grpc::ByteBuffer& out) const;
+  // Finishes `reactor` with `in` written into `response`, or with WriteResponse's error.
+  void Answer(grpc::ServerUnaryReactor* reactor, service::ExecuteResponse in,
+              grpc::ByteBuffer* response) const;
 
   service::QueryService* service_;
   BlockingExecutor* executor_;
