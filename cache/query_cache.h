@@ -24,6 +24,13 @@ struct CacheLookup {
   // The dependencies' current generations, read in the same round trip as the entry; on a
   // miss, stamp a fill with these. Empty when some dependency has no generation yet.
   Generations generations;
+
+  // Returns the answer for a cache that cannot be reached.
+  static CacheLookup Unavailable() {
+    CacheLookup lookup;
+    lookup.outcome = Outcome::kUnavailable;
+    return lookup;
+  }
 };
 
 struct CacheHealth {

@@ -40,16 +40,10 @@ bool ParseGeneration(const redisReply* reply, int64_t& out) {
   return absl::SimpleAtoi(absl::string_view(reply->str, reply->len), &out);
 }
 
-CacheLookup Unavailable() {
-  CacheLookup result;
-  result.outcome = CacheLookup::Outcome::kUnavailable;
-  return result;
-}
-
 // Reads the reply to `MGET key gen:d1 .. gen:dn`.
 CacheLookup ParseLookup(const redisReply* array, size_t dependencies) {
   if (array->type != REDIS_REPLY_ARRAY || array->elements != dependencies + 1) {
-    return Unavailable();
+    return CacheLookup::Unavailable();
   }
   CacheLookup result;
   Generations current(dependencies);
@@ -191,9 +185,9 @@ std::vector<std::string> RedisQueryCache::LookupCommand(
 CacheLookup RedisQueryCache::Lookup(const std::string& key,
                                     const std::vector<std::string>& dependencies) {
   auto conn = Borrowed::From(*this);
-  if (!conn.ok()) return Unavailable();
+  if (!conn.ok()) return CacheLookup::Unavailable();
   auto reply = internal::Command(conn->get(), LookupCommand(key, dependencies));
-  if (!conn->Track(reply.status()).ok()) return Unavailable();
+  if (!conn->Track(reply.status()).ok()) return CacheLookup::Unavailable();
   return ParseLookup(reply->get(), dependencies.size());
 }
 
@@ -201,7 +195,7 @@ void RedisQueryCache::LookupAsync(const std::string& key,
                                   const std::vector<std::string>& dependencies,
                                   std::function<void(CacheLookup)> done) {
   if (NowNanos() < down_until_ns_.load(std::memory_order_relaxed)) {
-    done(Unavailable());
+    done(CacheLookup::Unavailable());
     return;
   }
   multiplexer_->Send(LookupCommand(key, dependencies),
@@ -209,7 +203,7 @@ void RedisQueryCache::LookupAsync(const std::string& key,
                       done = std::move(done)](absl::StatusOr<const redisReply*> reply) {
                        if (!reply.ok()) {
                          RecordFailure(reply.status());
-                         done(Unavailable());
+                         done(CacheLookup::Unavailable());
                          return;
                        }
                        RecordSuccess();

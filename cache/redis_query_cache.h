@@ -18,9 +18,9 @@ class RedisMultiplexer;
 }  // namespace internal
 
 // QueryCache on Redis through a bounded pool of hiredis connections, plus one pipelined
-// connection for LookupAsync. After a failure the
-// cache is considered down for a backoff period (doubling up to max_backoff) during which
-// calls fail fast; a prober thread PINGs to notice recovery.
+// connection for LookupAsync. After a failure the cache is considered down for a backoff
+// period (doubling up to max_backoff) during which calls fail fast; a prober thread PINGs to
+// notice recovery.
 class RedisQueryCache : public QueryCache {
  public:
   explicit RedisQueryCache(RedisOptions options);

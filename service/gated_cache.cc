@@ -3,12 +3,6 @@
 namespace querygate::service {
 namespace {
 
-cache::CacheLookup UnavailableLookup() {
-  cache::CacheLookup lookup;
-  lookup.outcome = cache::CacheLookup::Outcome::kUnavailable;
-  return lookup;
-}
-
 absl::Status Distrusted() {
   return absl::UnavailableError("the cache is not trusted until invalidation feeds recover");
 }
@@ -17,14 +11,14 @@ absl::Status Distrusted() {
 
 cache::CacheLookup GatedCache::Lookup(const std::string& key,
                                       const std::vector<std::string>& dependencies) {
-  if (!hub_->CacheTrusted()) return UnavailableLookup();
+  if (!hub_->CacheTrusted()) return cache::CacheLookup::Unavailable();
   return inner_->Lookup(key, dependencies);
 }
 
 void GatedCache::LookupAsync(const std::string& key, const std::vector<std::string>& dependencies,
                              std::function<void(cache::CacheLookup)> done) {
   if (!hub_->CacheTrusted()) {
-    done(UnavailableLookup());
+    done(cache::CacheLookup::Unavailable());
     return;
   }
   inner_->LookupAsync(key, dependencies, std::move(done));
