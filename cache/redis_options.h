@@ -12,6 +12,8 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   int database = 0;
+  // ACL user; empty: the default user (AUTH with the password alone).
+  std::string username;
   std::string password;
   int pool_size = 16;
   absl::Duration connect_timeout = absl::Milliseconds(200);
@@ -23,9 +25,13 @@ struct RedisOptions {
   std::string key_prefix = "qg";
 };
 
-// Fills host, port, database and password of `options` from "redis://[:password@]host[:port][/db]".
-// Fails with INVALID_ARGUMENT on any other form.
+// Fills host, port, database, username and password of `options` from
+// "redis://[[user]:password@]host[:port][/db]" (user and password percent-decoded). Fails with
+// INVALID_ARGUMENT on any other form, with a message that never contains the password.
 absl::Status ApplyRedisUrl(const std::string& url, RedisOptions& options);
+
+// Returns `url` with the password replaced by "***", for logs and messages.
+std::string RedactRedisUrl(const std::string& url);
 
 }  // namespace querygate::cache
 

@@ -22,6 +22,21 @@ using internal::FromGrpc;
 using internal::FromProto;
 using internal::ToProto;
 
+namespace {
+
+// A token must be printable ASCII without spaces to travel in the authorization header.
+absl::Status CheckToken(const std::string& token) {
+  for (char c : token) {
+    if (c <= ' ' || c > '~') {
+      return absl::InvalidArgumentError(
+          "client: the bearer token has a character a header cannot carry");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 class Client::Impl {
  public:
   explicit Impl(ClientOptions options) : options_(std::move(options)) {
@@ -67,6 +82,8 @@ class Client::Impl {
     for (int number = 1;; ++number) {
       grpc::ClientContext context;
       if (deadline) context.set_deadline(*deadline);
+      absl::Status authorized = Authorize(context);
+      if (!authorized.ok()) return authorized;
       absl::Status status = FromGrpc(attempt(context));
       if (status.ok() || !read || status.code() != absl::StatusCode::kUnavailable ||
           number >= retry.max_attempts) {
@@ -79,6 +96,17 @@ class Client::Impl {
       backoff_ms =
           std::min(backoff_ms * retry.multiplier, static_cast<double>(retry.max_backoff.count()));
     }
+  }
+
+  // Adds the bearer token, if any, to the call's metadata. Fails with INVALID_ARGUMENT for a
+  // token that cannot travel in a header.
+  absl::Status Authorize(grpc::ClientContext& context) const {
+    std::string token = options_.token_source ? options_.token_source() : options_.bearer_token;
+    if (token.empty()) return absl::OkStatus();
+    absl::Status valid = CheckToken(token);
+    if (!valid.ok()) return valid;
+    context.AddMetadata("authorization", "Bearer " + token);
+    return absl::OkStatus();
   }
 
   // A factor in [0.8, 1.2).
@@ -102,6 +130,10 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
   if (options.tls.cert_chain_pem.empty() != options.tls.private_key_pem.empty()) {
     return absl::InvalidArgumentError(
         "client: TLS needs both a certificate chain and a private key, or neither");
+  }
+  if (!options.bearer_token.empty()) {
+    absl::Status valid = CheckToken(options.bearer_token);
+    if (!valid.ok()) return valid;
   }
   if (options.retry.max_attempts < 1) options.retry.max_attempts = 1;
   if (options.retry.initial_backoff.count() < 1) {

@@ -36,6 +36,12 @@ struct ClientOptions {
   std::chrono::milliseconds default_deadline{10000};
   RetryOptions retry;
   TlsOptions tls;
+  // Sent as "authorization: Bearer <token>" on every call (also over plaintext channels, so
+  // keep those on loopback); empty: none.
+  std::string bearer_token;
+  // Called before every call (and retry) for a fresh token; wins over bearer_token. An empty
+  // result sends no authorization.
+  std::function<std::string()> token_source;
   // Called before each retry with the number of the failed attempt (1-based) and its status.
   std::function<void(int attempt, const absl::Status& status)> on_retry;
 };

@@ -99,14 +99,15 @@ struct InvalidationResult {
   std::vector<std::string> queries;
 };
 
-// A set of cache entries to warm: a named query (`query`) or a model's Get (`model`, the
-// parameter "id"), for literal parameter sets and/or the rows of the read-only SQL
-// `params_from`.
+// A set of cache entries to warm: either a warm set of the server's configuration by `name`
+// (nothing else set), or a named query (`query`) or a model's Get (`model`, the parameter
+// "id") for explicit parameter sets. The server accepts no SQL from callers; see the CLI's
+// `warm --params-from` for turning rows of your own query into parameter sets.
 struct WarmSet {
   std::string query;
   std::string model;
   std::vector<Value::Struct> params;
-  std::string params_from;
+  std::string name;
 };
 
 struct WarmRequest {
@@ -115,8 +116,8 @@ struct WarmRequest {
 };
 
 struct WarmFailure {
-  std::string query;  // the query name, or "model:<name>"
-  Value::Struct params;
+  std::string query;     // "query <name>" or "model <name>", after "set <name>: " for a set
+  Value::Struct params;  // empty unless the caller may see warm details
   std::string error;
 };
 

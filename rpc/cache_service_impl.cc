@@ -1,7 +1,8 @@
 #include "rpc/cache_service_impl.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "rpc/call_context.h"
+#include "absl/strings/str_join.h"
 #include "rpc/status_conversion.h"
 #include "wire/value_conversion.h"
 
@@ -10,6 +11,10 @@ namespace {
 
 using wire::FromProto;
 using wire::ToProto;
+
+// Audit details name at most this many items, each cut to kAuditNameBytes.
+constexpr size_t kAuditNames = 8;
+constexpr size_t kAuditNameBytes = 64;
 
 void FillCounters(const service::NameStats& in, v1::CacheCounters& out) {
   out.set_name(in.name);
@@ -27,44 +32,102 @@ void ParamsToProto(const std::map<std::string, Value>& params, v1::StructValue& 
   for (const auto& [name, value] : params) ToProto(value, (*out.mutable_fields())[name]);
 }
 
+// "a, b, c and 5 more", each name cut and escaped, for an audit line of bounded length.
+std::string AuditList(const std::vector<std::string>& names) {
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < names.size() && i < kAuditNames; ++i) {
+    absl::string_view head = absl::string_view(names[i]).substr(0, kAuditNameBytes);
+    shown.push_back(
+        absl::StrCat(absl::CHexEscape(head), head.size() < names[i].size() ? "..." : ""));
+  }
+  std::string out = absl::StrJoin(shown, ", ");
+  if (names.size() > shown.size())
+    absl::StrAppend(&out, " and ", names.size() - shown.size(), " more");
+  return out;
+}
+
+std::string InvalidationDetail(const cache::InvalidationEvent& event) {
+  std::vector<std::string> parts;
+  if (!event.tables.empty()) parts.push_back(absl::StrCat("tables ", AuditList(event.tables)));
+  if (!event.queries.empty()) parts.push_back(absl::StrCat("queries ", AuditList(event.queries)));
+  if (!event.tags.empty()) parts.push_back(absl::StrCat("tags ", AuditList(event.tags)));
+  return parts.empty() ? "nothing" : absl::StrJoin(parts, "; ");
+}
+
+std::string WarmSetsDetail(const v1::WarmRequest& request) {
+  if (request.sets_size() == 0) return "the configured sets";
+  std::vector<std::string> sets;
+  for (const v1::WarmSet& set : request.sets()) {
+    if (!set.name().empty()) {
+      sets.push_back(absl::StrCat("set ", set.name()));
+    } else if (!set.query().empty()) {
+      sets.push_back(absl::StrCat("query ", set.query()));
+    } else {
+      sets.push_back(absl::StrCat("model ", set.model()));
+    }
+  }
+  return AuditList(sets);
+}
+
 }  // namespace
 
-grpc::Status CacheServiceImpl::Invalidate(grpc::ServerContext*,
+grpc::Status CacheServiceImpl::Invalidate(grpc::ServerContext* context,
                                           const v1::InvalidateRequest* request,
                                           v1::InvalidateResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kInvalidate);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   cache::InvalidationEvent event;
   event.tables.assign(request->tables().begin(), request->tables().end());
   event.queries.assign(request->queries().begin(), request->queries().end());
   event.tags.assign(request->tags().begin(), request->tags().end());
   event.source = "api";
-  absl::Status status = admin_->Invalidate(event);
-  if (!status.ok()) return ToGrpcStatus(status);
-  *response->mutable_tables() = request->tables();
-  *response->mutable_queries() = request->queries();
+  auto done = admin_->Invalidate(event);
+  if (!done.ok()) {
+    guard_->AuditOutcome(*ctx, auth::Permission::kInvalidate, done.status(), "invalidate");
+    return ToGrpcStatus(done.status());
+  }
+  guard_->AuditOutcome(*ctx, auth::Permission::kInvalidate, absl::OkStatus(),
+                       InvalidationDetail(*done));
+  response->mutable_tables()->Add(done->tables.begin(), done->tables.end());
+  response->mutable_queries()->Add(done->queries.begin(), done->queries.end());
   return grpc::Status::OK;
 }
 
 grpc::Status CacheServiceImpl::Warm(grpc::ServerContext* context, const v1::WarmRequest* request,
                                     grpc::ServerWriter<v1::WarmProgress>* writer) {
+  auto ctx = guard_->Admit(context, auth::Permission::kWarm);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  auto refuse = [&](const absl::Status& status) {
+    guard_->AuditOutcome(*ctx, auth::Permission::kWarm, status, WarmSetsDetail(*request));
+    return ToGrpcStatus(status);
+  };
   std::vector<service::WarmSet> sets;
   for (int i = 0; i < request->sets_size(); ++i) {
     const v1::WarmSet& in = request->sets(i);
+    if (!in.params_from().empty()) {
+      return refuse(absl::InvalidArgumentError(absl::StrCat(
+          "sets[", i,
+          "].params_from: SQL is not accepted from callers; warm a configured set by name")));
+    }
     service::WarmSet set;
+    set.name = in.name();
     set.query = in.query();
     set.model = in.model();
-    set.params_from = in.params_from();
     for (int j = 0; j < in.params_size(); ++j) {
       std::map<std::string, Value> params;
       for (const auto& [name, value] : in.params(j).fields()) {
         auto converted = FromProto(value, absl::StrCat("sets[", i, "].params[", j, "].", name));
-        if (!converted.ok()) return ToGrpcStatus(converted.status());
+        if (!converted.ok()) return refuse(converted.status());
         params.emplace(name, *std::move(converted));
       }
       set.params.push_back(std::move(params));
     }
     sets.push_back(std::move(set));
   }
-  auto progress = [writer](const service::WarmProgress& p) {
+  const bool show_details = guard_->Allows(*ctx, auth::Permission::kWarmDetails);
+  service::WarmProgress last;
+  auto progress = [writer, &last](const service::WarmProgress& p) {
+    last = p;
     v1::WarmProgress out;
     out.set_total(p.total);
     out.set_done(p.done);
@@ -79,13 +142,19 @@ grpc::Status CacheServiceImpl::Warm(grpc::ServerContext* context, const v1::Warm
     }
     writer->Write(out);
   };
-  absl::Status status =
-      admin_->Warm(sets, request->concurrency(), MakeCallContext(context), progress);
+  absl::Status status = admin_->Warm(sets, request->concurrency(), *ctx, progress, show_details);
+  std::string detail = WarmSetsDetail(*request);
+  if (status.ok()) {
+    absl::StrAppend(&detail, ": ", last.total, " entries, ", last.failed, " failed");
+  }
+  guard_->AuditOutcome(*ctx, auth::Permission::kWarm, status, detail);
   return ToGrpcStatus(status);
 }
 
-grpc::Status CacheServiceImpl::Stats(grpc::ServerContext*, const v1::StatsRequest*,
+grpc::Status CacheServiceImpl::Stats(grpc::ServerContext* context, const v1::StatsRequest*,
                                      v1::StatsResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kStats);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   service::StatsSnapshot stats = admin_->Stats();
   for (const service::NameStats& q : stats.queries) FillCounters(q, *response->add_queries());
   for (const service::NameStats& m : stats.models) FillCounters(m, *response->add_models());

@@ -2,14 +2,17 @@
 #define QUERYGATE_RPC_CACHE_SERVICE_IMPL_H_
 
 #include "querygate/v1/cache_service.grpc.pb.h"
+#include "rpc/call_guard.h"
 #include "service/cache_admin.h"
 
 namespace querygate::rpc {
 
-// querygate.v1.CacheService over service::CacheAdmin.
+// querygate.v1.CacheService over service::CacheAdmin; every call passes the CallGuard first,
+// and Invalidate and Warm are audited with their outcome.
 class CacheServiceImpl final : public v1::CacheService::Service {
  public:
-  explicit CacheServiceImpl(service::CacheAdmin* admin) : admin_(admin) {}
+  CacheServiceImpl(service::CacheAdmin* admin, const CallGuard* guard)
+      : admin_(admin), guard_(guard) {}
 
   grpc::Status Invalidate(grpc::ServerContext* context, const v1::InvalidateRequest* request,
                           v1::InvalidateResponse* response) override;
@@ -20,6 +23,7 @@ class CacheServiceImpl final : public v1::CacheService::Service {
 
  private:
   service::CacheAdmin* admin_;
+  const CallGuard* guard_;
 };
 
 }  // namespace querygate::rpc

@@ -2,11 +2,13 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -18,6 +20,37 @@
 
 namespace querygate::rpc {
 namespace {
+
+// Turns reflection on or off for one builder. Linking gRPC's reflection library registers
+// its plugin for every builder in the process, so "off" must remove it.
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool enabled) : enabled_(enabled) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
+    auto is_reflection = [&](const auto& plugin) { return plugin->name() == name; };
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(), is_reflection), plugins->end());
+    if (enabled_)
+      plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+
+ private:
+  bool enabled_;
+};
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(const TlsServerOptions& tls) {
+  if (tls.cert_chain_pem.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({tls.private_key_pem, tls.cert_chain_pem});
+  if (!tls.client_ca_pem.empty()) {
+    ssl.pem_root_certs = tls.client_ca_pem;
+    ssl.client_certificate_request =
+        tls.require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
 
 constexpr const char* kServiceNames[] = {"querygate.v1.QueryService", "querygate.v1.CacheService",
                                          "querygate.v1.RepositoryService"};
@@ -69,18 +102,21 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     std::function<BackendHealth()> health) {
   auto impl = std::make_unique<Impl>();
   impl->executor = std::make_unique<BlockingExecutor>(options.max_threads, options.max_threads * 4);
-  impl->query_service = std::make_unique<QueryServiceImpl>(services.queries, impl->executor.get());
-  impl->cache_service = std::make_unique<CacheServiceImpl>(services.cache_admin);
+  impl->query_service =
+      std::make_unique<QueryServiceImpl>(services.queries, services.guard, impl->executor.get());
+  impl->cache_service = std::make_unique<CacheServiceImpl>(services.cache_admin, services.guard);
   impl->health = std::move(health);
   impl->health_interval = options.health_interval;
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &impl->port);
+  builder.SetOption(std::make_unique<ReflectionOption>(options.reflection));
+  builder.AddListeningPort(options.listen, Credentials(options.tls), &impl->port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(options.max_send_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  // A port another process already serves is an error, not a silently shared port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   grpc::ResourceQuota quota("querygate");
   quota.SetMaxThreads(options.max_threads);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
@@ -91,7 +127,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.RegisterService(impl->query_service.get());
   builder.RegisterService(impl->cache_service.get());
   if (services.repository != nullptr) {
-    impl->repository_service = std::make_unique<RepositoryServiceImpl>(services.repository);
+    impl->repository_service =
+        std::make_unique<RepositoryServiceImpl>(services.repository, services.guard);
     builder.RegisterService(impl->repository_service.get());
   }
   impl->server = builder.BuildAndStart();

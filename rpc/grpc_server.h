@@ -7,11 +7,22 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "rpc/call_guard.h"
 #include "service/cache_admin.h"
 #include "service/query_service.h"
 #include "service/repository_service.h"
 
 namespace querygate::rpc {
+
+// TLS on the listening port; off when cert_chain_pem is empty.
+struct TlsServerOptions {
+  std::string cert_chain_pem;
+  std::string private_key_pem;
+  // CA that signs client certificates; empty: client certificates are not requested.
+  std::string client_ca_pem;
+  // Refuse connections without a valid client certificate (mutual TLS).
+  bool require_client_cert = false;
+};
 
 struct ServerOptions {
   // host:port; port 0 picks a free port (see GrpcServer::port()).
@@ -25,6 +36,9 @@ struct ServerOptions {
   // fewer than max_pollers do; gRPC's default of 2 makes threads exit and respawn under load.
   int min_pollers = 2;
   int max_pollers = 64;
+  TlsServerOptions tls;
+  // Serve grpc.reflection.v1alpha.ServerReflection.
+  bool reflection = true;
   // How often the health of dependencies is re-read into the health service.
   absl::Duration health_interval = absl::Milliseconds(200);
 };
@@ -43,15 +57,19 @@ struct ServiceSet {
   service::CacheAdmin* cache_admin = nullptr;
   // Optional: RepositoryService is served only when set.
   service::RepositoryService* repository = nullptr;
+  // Authenticates and authorizes every call except health and reflection.
+  const CallGuard* guard = nullptr;
 };
 
-// The gRPC front: QueryService, CacheService, grpc.health.v1.Health (overall, one entry per
-// service, plus "querygate.cache" and "querygate.database") and server reflection.
+// The gRPC front: QueryService, CacheService, RepositoryService behind the CallGuard;
+// grpc.health.v1.Health (open; overall, one entry per service, plus "querygate.cache" and
+// "querygate.database"); and server reflection when options.reflection is set.
 class GrpcServer {
  public:
   ~GrpcServer();
 
-  // Binds and starts serving. Fails with UNAVAILABLE when the address cannot be bound.
+  // Binds and starts serving. Fails with UNAVAILABLE when the address cannot be bound, or
+  // INVALID_ARGUMENT for TLS settings gRPC rejects.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
                                                            const ServiceSet& services,
                                                            std::function<BackendHealth()> health);

@@ -69,6 +69,8 @@ void QueryServiceImpl::Answer(grpc::ServerUnaryReactor* reactor, service::Execut
 grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext* context,
                                                     const grpc::ByteBuffer* request,
                                                     grpc::ByteBuffer* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kExecute);
+  if (!ctx.ok()) return Finish(context, ToGrpcStatus(ctx.status()));
   v1::ExecuteRequest wire_request;
   grpc::ByteBuffer request_bytes(*request);
   if (!grpc::SerializationTraits<v1::ExecuteRequest>::Deserialize(&request_bytes, &wire_request)
@@ -81,24 +83,25 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext*
   if (!domain.ok()) return Finish(context, ToGrpcStatus(domain.status()));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto shared = std::make_shared<service::ExecuteRequest>(*std::move(domain));
-  service_->TryCached(*shared, [this, context, reactor, response, shared](auto cached) {
+  auto call = std::make_shared<service::CallContext>(*std::move(ctx));
+  service_->TryCached(*shared, *call, [this, call, reactor, response, shared](auto cached) {
     if (!cached.ok()) {
       reactor->Finish(ToGrpcStatus(cached.status()));
     } else if (cached->has_value()) {
       Answer(reactor, **std::move(cached), response);
     } else {
-      ExecuteOnExecutor(context, reactor, response, std::move(*shared));
+      ExecuteOnExecutor(std::move(*call), reactor, response, std::move(*shared));
     }
   });
   return reactor;
 }
 
-void QueryServiceImpl::ExecuteOnExecutor(grpc::CallbackServerContext* context,
-                                         grpc::ServerUnaryReactor* reactor,
+void QueryServiceImpl::ExecuteOnExecutor(service::CallContext ctx, grpc::ServerUnaryReactor* reactor,
                                          grpc::ByteBuffer* response,
                                          service::ExecuteRequest request) {
-  bool queued = executor_->Submit([this, context, reactor, response, request = std::move(request)] {
-    auto result = service_->Execute(request, MakeCallContext(context));
+  bool queued = executor_->Submit([this, ctx = std::move(ctx), reactor, response,
+                                   request = std::move(request)] {
+    auto result = service_->Execute(request, ctx);
     if (!result.ok()) {
       reactor->Finish(ToGrpcStatus(result.status()));
       return;
@@ -114,6 +117,8 @@ void QueryServiceImpl::ExecuteOnExecutor(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* QueryServiceImpl::ListQueries(grpc::CallbackServerContext* context,
                                                         const v1::ListQueriesRequest*,
                                                         v1::ListQueriesResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kListQueries);
+  if (!ctx.ok()) return Finish(context, ToGrpcStatus(ctx.status()));
   for (const service::RegisteredQuery& q : service_->registry().queries()) {
     v1::QueryInfo* info = response->add_queries();
     info->set_name(q.def.name);
@@ -134,6 +139,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::ListQueries(grpc::CallbackServerCont
     info->set_ttl_ms(q.cached ? absl::ToInt64Milliseconds(q.ttl) : 0);
     for (const std::string& t : q.tables) info->add_tables(t);
     for (const std::string& t : q.def.tags) info->add_tags(t);
+    for (const std::string& r : q.def.roles) info->add_roles(r);
     info->set_source_file(q.def.source_file);
   }
   return Finish(context, grpc::Status::OK);

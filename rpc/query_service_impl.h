@@ -3,6 +3,7 @@
 
 #include "querygate/v1/query_service.grpc.pb.h"
 #include "rpc/blocking_executor.h"
+#include "rpc/call_guard.h"
 #include "rpc/result_wire_codec.h"
 #include "service/query_service.h"
 
@@ -18,8 +19,9 @@ using QueryServiceBase = v1::QueryService::WithRawCallbackMethod_Execute<
 // service stores results in WireResultCodec's format, a hit is sent exactly as Redis returned it.
 class QueryServiceImpl final : public QueryServiceBase {
  public:
-  QueryServiceImpl(service::QueryService* service, BlockingExecutor* executor)
-      : service_(service), executor_(executor) {}
+  QueryServiceImpl(service::QueryService* service, const CallGuard* guard,
+                   BlockingExecutor* executor)
+      : service_(service), guard_(guard), executor_(executor) {}
 
   grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
@@ -30,7 +32,7 @@ class QueryServiceImpl final : public QueryServiceBase {
 
  private:
   // Runs `request` on the executor and finishes `reactor` with its answer.
-  void ExecuteOnExecutor(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+  void ExecuteOnExecutor(service::CallContext ctx, grpc::ServerUnaryReactor* reactor,
                          grpc::ByteBuffer* response, service::ExecuteRequest request);
   // Writes the encoded ExecuteResponse for `in` into `out`. Fails with DATA_LOSS when a
   // cached result stored in another format cannot be decoded.
@@ -40,6 +42,7 @@ class QueryServiceImpl final : public QueryServiceBase {
               grpc::ByteBuffer* response) const;
 
   service::QueryService* service_;
+  const CallGuard* guard_;
   BlockingExecutor* executor_;
   WireResultCodec wire_;
 };

@@ -3,7 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "rpc/cache_info_conversion.h"
-#include "rpc/call_context.h"
 #include "rpc/status_conversion.h"
 #include "wire/value_conversion.h"
 
@@ -140,6 +139,8 @@ absl::StatusOr<service::RepoDeleteRequest> DeleteFromProto(const v1::DeleteReque
 
 grpc::Status RepositoryServiceImpl::Get(grpc::ServerContext* context, const v1::GetRequest* request,
                                         v1::GetResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kGet);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   service::RepoGetRequest domain;
   domain.model = request->model();
   auto id = FromProto(request->id(), "id");
@@ -147,7 +148,7 @@ grpc::Status RepositoryServiceImpl::Get(grpc::ServerContext* context, const v1::
   domain.id = *std::move(id);
   domain.include.assign(request->include().begin(), request->include().end());
   domain.cache_mode = CacheModeFromProto(request->cache_mode());
-  auto result = service_->Get(domain, MakeCallContext(context));
+  auto result = service_->Get(domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   RecordToProto(result->record, *response->mutable_record());
   CacheInfoToProto(result->cache, *response->mutable_cache());
@@ -158,6 +159,8 @@ grpc::Status RepositoryServiceImpl::Get(grpc::ServerContext* context, const v1::
 grpc::Status RepositoryServiceImpl::List(grpc::ServerContext* context,
                                          const v1::ListRequest* request,
                                          v1::ListResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kList);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   service::RepoListRequest domain;
   domain.model = request->model();
   auto filter = FilterFromProto(request->filter(), "filter");
@@ -172,7 +175,7 @@ grpc::Status RepositoryServiceImpl::List(grpc::ServerContext* context,
   domain.include.assign(request->include().begin(), request->include().end());
   domain.fields.assign(request->fields().begin(), request->fields().end());
   domain.cache_mode = CacheModeFromProto(request->cache_mode());
-  auto result = service_->List(domain, MakeCallContext(context));
+  auto result = service_->List(domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->mutable_records()->Reserve(static_cast<int>(result->records.size()));
   for (const Record& record : result->records) RecordToProto(record, *response->add_records());
@@ -185,13 +188,15 @@ grpc::Status RepositoryServiceImpl::List(grpc::ServerContext* context,
 grpc::Status RepositoryServiceImpl::Count(grpc::ServerContext* context,
                                           const v1::CountRequest* request,
                                           v1::CountResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kCount);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   service::RepoCountRequest domain;
   domain.model = request->model();
   auto filter = FilterFromProto(request->filter(), "filter");
   if (!filter.ok()) return ToGrpcStatus(filter.status());
   domain.filter = *std::move(filter);
   domain.cache_mode = CacheModeFromProto(request->cache_mode());
-  auto result = service_->Count(domain, MakeCallContext(context));
+  auto result = service_->Count(domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_count(result->count);
   CacheInfoToProto(result->cache, *response->mutable_cache());
@@ -201,12 +206,14 @@ grpc::Status RepositoryServiceImpl::Count(grpc::ServerContext* context,
 grpc::Status RepositoryServiceImpl::Exists(grpc::ServerContext* context,
                                            const v1::ExistsRequest* request,
                                            v1::ExistsResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kExists);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   service::RepoExistsRequest domain;
   domain.model = request->model();
   auto id = FromProto(request->id(), "id");
   if (!id.ok()) return ToGrpcStatus(id.status());
   domain.id = *std::move(id);
-  auto result = service_->Exists(domain, MakeCallContext(context));
+  auto result = service_->Exists(domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_exists(*result);
   return grpc::Status::OK;
@@ -215,9 +222,11 @@ grpc::Status RepositoryServiceImpl::Exists(grpc::ServerContext* context,
 grpc::Status RepositoryServiceImpl::Create(grpc::ServerContext* context,
                                            const v1::CreateRequest* request,
                                            v1::CreateResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kCreate);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   auto domain = CreateFromProto(*request, "record");
   if (!domain.ok()) return ToGrpcStatus(domain.status());
-  auto result = service_->Create(*domain, MakeCallContext(context));
+  auto result = service_->Create(*domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   RecordToProto(*result, *response->mutable_record());
   return grpc::Status::OK;
@@ -226,13 +235,15 @@ grpc::Status RepositoryServiceImpl::Create(grpc::ServerContext* context,
 grpc::Status RepositoryServiceImpl::CreateMany(grpc::ServerContext* context,
                                                const v1::CreateManyRequest* request,
                                                v1::CreateManyResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kCreateMany);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   std::vector<Record> records;
   for (int i = 0; i < request->records_size(); ++i) {
     auto record = RecordFromProto(request->records(i), absl::StrCat("records[", i, "]"));
     if (!record.ok()) return ToGrpcStatus(record.status());
     records.push_back(*std::move(record));
   }
-  auto result = service_->CreateMany(request->model(), records, MakeCallContext(context));
+  auto result = service_->CreateMany(request->model(), records, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   for (const Record& record : *result) RecordToProto(record, *response->add_records());
   return grpc::Status::OK;
@@ -241,9 +252,11 @@ grpc::Status RepositoryServiceImpl::CreateMany(grpc::ServerContext* context,
 grpc::Status RepositoryServiceImpl::Update(grpc::ServerContext* context,
                                            const v1::UpdateRequest* request,
                                            v1::UpdateResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kUpdate);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   auto domain = UpdateFromProto(*request, "");
   if (!domain.ok()) return ToGrpcStatus(domain.status());
-  auto result = service_->Update(*domain, MakeCallContext(context));
+  auto result = service_->Update(*domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   RecordToProto(*result, *response->mutable_record());
   return grpc::Status::OK;
@@ -252,9 +265,11 @@ grpc::Status RepositoryServiceImpl::Update(grpc::ServerContext* context,
 grpc::Status RepositoryServiceImpl::Delete(grpc::ServerContext* context,
                                            const v1::DeleteRequest* request,
                                            v1::DeleteResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kDelete);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   auto domain = DeleteFromProto(*request, "");
   if (!domain.ok()) return ToGrpcStatus(domain.status());
-  auto result = service_->Delete(*domain, MakeCallContext(context));
+  auto result = service_->Delete(*domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_deleted(*result);
   return grpc::Status::OK;
@@ -263,6 +278,8 @@ grpc::Status RepositoryServiceImpl::Delete(grpc::ServerContext* context,
 grpc::Status RepositoryServiceImpl::Transact(grpc::ServerContext* context,
                                              const v1::TransactRequest* request,
                                              v1::TransactResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kTransact);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   std::vector<service::RepoWriteOp> ops;
   for (int i = 0; i < request->ops_size(); ++i) {
     const v1::WriteOp& op = request->ops(i);
@@ -298,7 +315,7 @@ grpc::Status RepositoryServiceImpl::Transact(grpc::ServerContext* context,
     if (!converted.ok()) return ToGrpcStatus(converted);
     ops.push_back(std::move(domain));
   }
-  auto result = service_->Transact(ops, MakeCallContext(context));
+  auto result = service_->Transact(ops, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   for (const Record& record : *result) RecordToProto(record, *response->add_records());
   return grpc::Status::OK;

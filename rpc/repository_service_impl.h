@@ -2,6 +2,7 @@
 #define QUERYGATE_RPC_REPOSITORY_SERVICE_IMPL_H_
 
 #include "querygate/v1/repository_service.grpc.pb.h"
+#include "rpc/call_guard.h"
 #include "service/repository_service.h"
 
 namespace querygate::rpc {
@@ -10,7 +11,8 @@ namespace querygate::rpc {
 // into domain types, calls the service and converts its status once.
 class RepositoryServiceImpl final : public v1::RepositoryService::Service {
  public:
-  explicit RepositoryServiceImpl(service::RepositoryService* service) : service_(service) {}
+  RepositoryServiceImpl(service::RepositoryService* service, const CallGuard* guard)
+      : service_(service), guard_(guard) {}
 
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
@@ -33,6 +35,7 @@ class RepositoryServiceImpl final : public v1::RepositoryService::Service {
 
  private:
   service::RepositoryService* service_;
+  const CallGuard* guard_;
 };
 
 }  // namespace querygate::rpc

@@ -145,6 +145,11 @@ struct Model {
   // Whether migrations install the change-notification trigger on this table (writes made
   // directly in the database then invalidate the cache). Off for write-heavy, uncached tables.
   bool notify_changes = true;
+  // Roles allowed to read the model (Get, List, Count, Exists, and being included from another
+  // model) and to write it (Create, CreateMany, Update, Delete, Transact). Empty: no restriction
+  // beyond the RPC permission. Not SQL: DDL and migrations ignore them.
+  std::vector<std::string> read_roles;
+  std::vector<std::string> write_roles;
   std::string description;
   std::string source_file;
   bool is_junction = false;

@@ -29,6 +29,8 @@ struct NamedQuery {
   bool cached = true;
   std::optional<int64_t> ttl_seconds;  // unset: the server's default ttl
   std::vector<std::string> tags;
+  // Roles allowed to run the query; empty: any caller holding the RPC permission.
+  std::vector<std::string> roles;
   std::string source_file;
 
   const QueryParam* FindParam(const std::string& param) const;
@@ -43,7 +45,7 @@ struct NamedQueryLoadResult {
 // Reads the "queries" sections of `sources`. Enum parameter types resolve against `schema`.
 // Every problem is reported (file, path, message): unknown keys or types, duplicate names,
 // missing sql, parameters used in the SQL but not declared or declared but unused, bad
-// defaults.
+// defaults, roles that are not a non-empty array of distinct non-empty strings.
 NamedQueryLoadResult LoadNamedQueries(const std::vector<SchemaSource>& sources,
                                       const Schema& schema);
 

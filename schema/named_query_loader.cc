@@ -9,6 +9,7 @@
 #include "schema/internal/diagnostics.h"
 #include "schema/internal/json_reader.h"
 #include "schema/internal/naming.h"
+#include "schema/internal/option_values.h"
 #include "schema/internal/type_parser.h"
 #include "schema/named_query.h"
 
@@ -205,6 +206,10 @@ void ReadQuery(const std::string& name, const JsonNode& node, const std::string&
           query.tags.push_back(tag.text);
         else
           diag.Error(file, key_path, "tags must be an array of strings");
+      }
+    } else if (key == "roles") {
+      if (auto roles = internal::ReadRoles(value, file, key_path, diag)) {
+        query.roles = *std::move(roles);
       }
     } else {
       diag.Error(file, key_path, absl::StrCat("unknown query option '", key, "'"));

@@ -10,8 +10,10 @@
 #include "cache/invalidation_event.h"
 #include "cache/invalidation_subscriber.h"
 #include "cache/redis_query_cache.h"
+#include "common/hmac.h"
 #include "common/status_macros.h"
 #include "db/cancel_watcher.h"
+#include "db/isolated_session.h"
 #include "db/notification_listener.h"
 #include "db/session_pool.h"
 #include "migrate/change_triggers.h"
@@ -30,6 +32,15 @@ namespace querygate::server {
 
 // Everything the server owns, in construction order (destroyed in reverse).
 struct App::Parts {
+  ~Parts() { StopThreads(); }
+
+  // Builds the authenticator, the role policy and the guard every call passes. Fails for
+  // unusable auth settings, or when the server would be reachable beyond loopback unguarded.
+  absl::Status StartGuard(const ServerConfig& config, const AppHooks& hooks);
+
+  std::unique_ptr<auth::Authenticator> authenticator;
+  auth::RolePolicy policy;
+  std::unique_ptr<rpc::CallGuard> guard;
   schema::Schema schema;
   std::unique_ptr<db::SessionPool> pool;
   std::unique_ptr<cache::RedisQueryCache> redis;
@@ -130,13 +141,37 @@ void StartFeeds(const ServerConfig& config, App* /*unused*/, service::Invalidati
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
+absl::Status App::Parts::StartGuard(const ServerConfig& config, const AppHooks& hooks) {
+  if (config.auth.mode == auth::AuthMode::kNone && !IsLoopbackListen(config.server.listen)) {
+    if (!config.insecure_no_auth) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve without authentication on ", config.server.listen,
+          ", which is not a loopback address: set auth.mode (docs/security.md), or pass "
+          "--insecure-no-auth to accept the risk"));
+    }
+    if (hooks.warn) {
+      hooks.warn(absl::StrCat("WARNING: serving WITHOUT authentication on ", config.server.listen,
+                              " (--insecure-no-auth): anyone who reaches the port has roles [",
+                              absl::StrJoin(config.auth.anonymous_roles, ", "), "]"));
+    }
+  }
+  QG_ASSIGN_OR_RETURN(authenticator, auth::Authenticator::Create(config.auth));
+  policy = auth::RolePolicy::Defaults();
+  for (const auto& [role, permissions] : config.role_permissions) {
+    QG_RETURN_IF_ERROR(policy.SetRole(role, permissions));
+  }
+  guard = std::make_unique<rpc::CallGuard>(authenticator.get(), &policy, hooks.audit);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppHooks hooks) {
   schema::LoadResult loaded = schema::LoadSchemaDir(config.schema_dir);
   schema::NamedQueryLoadResult named;
   if (loaded.ok()) named = schema::LoadNamedQueriesDir(config.schema_dir, loaded.schema);
   if (!loaded.ok() || !named.ok()) return SchemaErrors(config.schema_dir, loaded, named);
 
   auto parts = std::make_unique<Parts>();
+  QG_RETURN_IF_ERROR(parts->StartGuard(config, hooks));
   parts->schema = std::move(loaded.schema);
   {
     QG_ASSIGN_OR_RETURN(auto session,
@@ -170,6 +205,15 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
   repository_options.schema_version = options.schema_version;
   repository_options.default_ttl = config.model_default_ttl.value_or(config.default_ttl);
   repository_options.skip_own_write_triggers = config.skip_own_write_triggers;
+  repository_options.page_token_secret = config.page_token_secret;
+  if (repository_options.page_token_secret.empty()) {
+    repository_options.page_token_secret = RandomBytes(32);
+    if (hooks.warn && config.auth.mode != auth::AuthMode::kNone) {
+      hooks.warn(
+          "security.page_token_secret_file is not set: page tokens are signed with a random "
+          "key of this process, so another instance rejects them");
+    }
+  }
   service::InvalidationHub* hub_ptr = parts->hub.get();
   parts->repository = std::make_unique<service::RepositoryService>(
       repository_options, &parts->schema, parts->reader.get(), parts->repository_reads.get(),
@@ -181,7 +225,10 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
       });
   service::RepositoryService* repository = parts->repository.get();
   parts->warmer = std::make_unique<service::Warmer>(
-      parts->queries.get(), parts->pool.get(),
+      parts->queries.get(),
+      [url = config.database.url, timeout = config.database.connect_timeout](absl::Time deadline) {
+        return db::IsolatedSession::Connect(url, std::min(timeout, deadline - absl::Now()));
+      },
       [repository](const std::string& model, const Value& id, const service::CallContext& ctx) {
         service::RepoGetRequest request;
         request.model = model;
@@ -204,7 +251,9 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
           out.push_back(stats);
         }
         return out;
-      });
+      },
+      service::InvalidateLimits{config.max_invalidate_names,
+                                static_cast<size_t>(config.max_invalidate_name_bytes)});
 
   StartFeeds(config, nullptr, parts->hub.get(), parts->subscriber, parts->listener);
   Parts* raw = parts.get();
@@ -228,11 +277,16 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config) {
   cache::QueryCache* redis = parts->redis.get();
   db::ConnectionPool* pool = parts->pool.get();
   service::InvalidationHub* hub = parts->hub.get();
+  rpc::ServerOptions server_options = config.server;
+  server_options.reflection = config.reflection == "auto"
+                                  ? config.auth.mode == auth::AuthMode::kNone
+                                  : config.reflection == "true";
   QG_ASSIGN_OR_RETURN(
       parts->server,
       rpc::GrpcServer::Start(
-          config.server,
-          rpc::ServiceSet{parts->queries.get(), parts->admin.get(), parts->repository.get()},
+          server_options,
+          rpc::ServiceSet{parts->queries.get(), parts->admin.get(), parts->repository.get(),
+                          parts->guard.get()},
           [redis, pool, hub, raw, block] {
             rpc::BackendHealth health;
             health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();

@@ -1,12 +1,21 @@
 #ifndef QUERYGATE_SERVER_APP_H_
 #define QUERYGATE_SERVER_APP_H_
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
+#include "auth/authenticator.h"
 #include "server/server_config.h"
 
 namespace querygate::server {
+
+// Where the server reports what an operator must see.
+struct AppHooks {
+  auth::AuditSink audit;                              // denied calls and operator actions
+  std::function<void(const std::string&)> warn;      // risky settings in force
+};
 
 // The running server: schema and named queries loaded, the database pool, the Redis cache,
 // the services and the gRPC front, wired together.
@@ -15,9 +24,12 @@ class App {
   ~App();
 
   // Loads the schema, checks every named query against the database and starts serving.
-  // Fails with INVALID_ARGUMENT listing schema errors, FAILED_PRECONDITION naming a query
-  // that does not prepare, or UNAVAILABLE when PostgreSQL or the listen address is unusable.
-  static absl::StatusOr<std::unique_ptr<App>> Start(const ServerConfig& config);
+  // Fails with INVALID_ARGUMENT listing schema errors or for unusable auth settings,
+  // FAILED_PRECONDITION naming a query that does not prepare or when it would serve without
+  // authentication on a non-loopback address (unless insecure_no_auth), or UNAVAILABLE when
+  // PostgreSQL or the listen address is unusable.
+  static absl::StatusOr<std::unique_ptr<App>> Start(const ServerConfig& config,
+                                                    AppHooks hooks = {});
 
   int port() const;
 

@@ -10,6 +10,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "auth/audit.h"
 #include "server/app.h"
 #include "server/server_config.h"
 
@@ -45,7 +46,12 @@ int main(int argc, char** argv) {
     std::cerr << "run querygate-server --help for the settings\n";
     return 2;
   }
-  auto app = querygate::server::App::Start(*config);
+  querygate::server::AppHooks hooks;
+  hooks.audit = [](const querygate::auth::AuditEvent& event) {
+    std::cerr << querygate::auth::AuditLine(event) << std::endl;
+  };
+  hooks.warn = [](const std::string& line) { Log(line); };
+  auto app = querygate::server::App::Start(*config, hooks);
   if (!app.ok()) {
     Log(std::string("startup failed: ") + std::string(app.status().message()));
     return 1;

@@ -1,12 +1,14 @@
 #ifndef QUERYGATE_SERVER_SERVER_CONFIG_H_
 #define QUERYGATE_SERVER_SERVER_CONFIG_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "auth/authenticator.h"
 #include "cache/redis_options.h"
 #include "db/connection_pool.h"
 #include "rpc/grpc_server.h"
@@ -44,11 +46,36 @@ struct ServerConfig {
   // filled in by the app).
   service::RepositoryOptions repository;
   absl::Duration shutdown_grace = absl::Seconds(5);
+
+  // Who may call, and how they prove it (docs/security.md). Key material is read from the
+  // *_file settings into `auth` and `server.tls` by LoadServerConfig.
+  auth::AuthOptions auth;
+  // Permissions of roles that replace or extend the defaults (auth.roles).
+  std::map<std::string, std::vector<std::string>> role_permissions;
+  // Serve unauthenticated on a non-loopback address anyway (logged as a warning).
+  bool insecure_no_auth = false;
+  // "auto": reflection on when auth.mode is none, off otherwise; "true"/"false" force it.
+  std::string reflection = "auto";
+  // HMAC key of page tokens; instances that share Redis must share it. Empty: a random key
+  // per process (logged as a warning).
+  std::string page_token_secret;
+  // The files key material came from, for messages.
+  struct {
+    std::string hs256_secret, jwks, tls_cert, tls_key, tls_client_ca, page_token_secret;
+    std::vector<std::string> public_keys;
+  } files;
+  // Invalidate limits: names per request and bytes per name.
+  int max_invalidate_names = 256;
+  int max_invalidate_name_bytes = 128;
 };
 
+// True when `listen` ("host:port") names a loopback address (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackListen(const std::string& listen);
+
 // Builds the configuration from, in increasing precedence: defaults, the JSON config file
-// (--config or QUERYGATE_CONFIG), QUERYGATE_* environment variables, command-line flags.
-// Fails with INVALID_ARGUMENT naming the bad flag, variable or key.
+// (--config or QUERYGATE_CONFIG), QUERYGATE_* environment variables, command-line flags, and
+// reads the key files it names. Fails with INVALID_ARGUMENT naming the bad flag, variable or
+// key (an unknown config-file key included), or an unreadable file.
 absl::StatusOr<ServerConfig> LoadServerConfig(const std::vector<std::string>& args);
 
 // Returns the usage text listing every flag and environment variable.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cache/query_cache.h"
 #include "db/connection_pool.h"
@@ -50,6 +51,19 @@ struct WarmOptions {
   bool on_startup = true;
   // Report NOT_SERVING until the startup warm finishes.
   bool block_readiness = false;
+  // Caps on what a caller asks for.
+  int max_concurrency = 16;        // warm.max_concurrency
+  int64_t max_param_sets = 10000;  // warm.max_param_sets: per request, after expanding names
+  // Rows one params_from may return; more fail its set.
+  int64_t max_params_from_rows = 10000;  // warm.max_params_from_rows
+  // statement_timeout of a params_from statement.
+  absl::Duration params_from_timeout = absl::Seconds(30);
+};
+
+// Caps on an invalidation request.
+struct InvalidateLimits {
+  int max_names = 256;          // limits.max_invalidate_names: tables + queries + tags
+  size_t max_name_bytes = 128;  // limits.max_invalidate_name_bytes
 };
 
 // The operator-facing side of the cache: invalidation requests, on-demand warming, stats.
@@ -57,7 +71,7 @@ class CacheAdmin {
  public:
   CacheAdmin(InvalidationHub* hub, Warmer* warmer, WarmOptions warm, const QueryService* queries,
              db::ConnectionPool* pool, const cache::QueryCache* redis, absl::Time started,
-             ModelStatsSource model_stats)
+             ModelStatsSource model_stats, InvalidateLimits invalidate_limits = {})
       : hub_(hub),
         warmer_(warmer),
         warm_(std::move(warm)),
@@ -65,16 +79,25 @@ class CacheAdmin {
         pool_(pool),
         redis_(redis),
         started_(started),
-        model_stats_(std::move(model_stats)) {}
+        model_stats_(std::move(model_stats)),
+        invalidate_limits_(invalidate_limits) {}
 
-  // Invalidates tables, queries and tags; returns once durable in Redis. Fails like
-  // InvalidationHub::Invalidate.
-  absl::Status Invalidate(const cache::InvalidationEvent& event);
+  // Invalidates tables, queries and tags and returns what was invalidated (tables in their
+  // cache spelling: "public.users" becomes "users"), once durable in Redis. Fails with
+  // INVALID_ARGUMENT naming the field for an empty request, too many or too long names, or a
+  // name that is not a known table, query or tag; else like InvalidationHub::Invalidate.
+  absl::StatusOr<cache::InvalidationEvent> Invalidate(const cache::InvalidationEvent& event);
 
-  // Warms `sets` (the configured sets when empty) with `concurrency` (the configured one when
-  // not positive), streaming progress. Fails like Warmer::Run.
+  // Warms `sets` (every configured set when empty) with `concurrency` (the configured one when
+  // zero), streaming progress. A requested set either names a configured set (`name` only) or
+  // gives a query or model with explicit `params`. Failures carry their parameter sets and
+  // full errors only when `show_details`. Fails with INVALID_ARGUMENT naming the field for
+  // params_from from a caller, a set mixing a name with anything else, a repeated name,
+  // concurrency above warm.max_concurrency or more parameter sets than warm.max_param_sets;
+  // NOT_FOUND for an unknown set name; else like Warmer::Run.
   absl::Status Warm(const std::vector<WarmSet>& sets, int concurrency, const CallContext& ctx,
-                    const std::function<void(const WarmProgress&)>& progress);
+                    const std::function<void(const WarmProgress&)>& progress,
+                    bool show_details = true);
 
   const WarmOptions& warm_options() const { return warm_; }
 
@@ -90,6 +113,7 @@ class CacheAdmin {
   const cache::QueryCache* redis_;
   absl::Time started_;
   ModelStatsSource model_stats_;
+  InvalidateLimits invalidate_limits_;
 };
 
 }  // namespace querygate::service

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "service/access_check.h"
 #include "service/result_codec.h"
 
 namespace querygate::service {
@@ -76,6 +77,12 @@ absl::StatusOr<QueryService::Bound> QueryService::Bind(
             absl::StrCat("parameter ", param.name, ": must not be null"));
       }
     } else {
+      if (value->kind() == Value::Kind::kList &&
+          value->list_value().size() > static_cast<size_t>(options_.max_array_elements)) {
+        return absl::InvalidArgumentError(absl::StrCat("parameter ", param.name, ": more than ",
+                                                       options_.max_array_elements,
+                                                       " elements (limits.max_array_elements)"));
+      }
       QG_RETURN_IF_ERROR(CheckEnum(param, registry_->schema(), *value));
       QG_ASSIGN_OR_RETURN(std::string text,
                           db::EncodeParam(*value, BindTypeOf(param.type), param.name));
@@ -97,10 +104,15 @@ CachedRead QueryService::ReadFor(const RegisteredQuery& query, const Bound& boun
   return read;
 }
 
-void QueryService::TryCached(const ExecuteRequest& request, TryCachedCallback done) {
+void QueryService::TryCached(const ExecuteRequest& request, const CallContext& ctx,
+                             TryCachedCallback done) {
   const RegisteredQuery* query = registry_->Find(request.query);
   if (query == nullptr) {
     done(absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'")));
+    return;
+  }
+  if (absl::Status allowed = CheckQueryAccess(query->def, ctx); !allowed.ok()) {
+    done(std::move(allowed));
     return;
   }
   absl::StatusOr<Bound> bound = Bind(*query, request.params);
@@ -131,6 +143,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
   if (query == nullptr) {
     return absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'"));
   }
+  QG_RETURN_IF_ERROR(CheckQueryAccess(query->def, ctx));
   QueryCounters& counters = *counters_.at(query->def.name);
   QG_ASSIGN_OR_RETURN(Bound bound, Bind(*query, request.params));
   if (absl::Now() >= ctx.deadline) {

@@ -27,6 +27,8 @@ namespace querygate::service {
 struct QueryServiceOptions {
   // Folded into every cache key; changes whenever the schema files change.
   std::string schema_version;
+  // Most elements an array parameter may have (limits.max_array_elements).
+  int max_array_elements = 1000;
 };
 
 struct ExecuteRequest {
@@ -57,16 +59,18 @@ class QueryService {
                const DatabaseReader* reader, CachedReader* cached);
 
   // Runs a named query. Fails with NOT_FOUND for an unknown query (or a miss under
-  // ONLY_CACHED), INVALID_ARGUMENT naming a bad parameter, DEADLINE_EXCEEDED, CANCELLED,
-  // RESOURCE_EXHAUSTED past max_rows or when no connection frees up, or the database error.
+  // ONLY_CACHED), PERMISSION_DENIED when the caller holds none of the query's roles,
+  // INVALID_ARGUMENT naming a bad parameter, DEADLINE_EXCEEDED, CANCELLED, RESOURCE_EXHAUSTED
+  // past max_rows or when no connection frees up, or the database error.
   absl::StatusOr<ExecuteResponse> Execute(const ExecuteRequest& request, const CallContext& ctx);
 
   // Answers `request` from the cache when that needs no database work. `done` runs once,
   // possibly on another thread, with the response on a HIT (in `encoded` form only), nullopt
   // when Execute must run (a miss, BYPASS/REFRESH/ONLY_CACHED, an uncached query, an
-  // unreachable cache), or Execute's error for an unknown query or bad parameters.
+  // unreachable cache), or Execute's error for an unknown query, a caller without the query's
+  // roles (checked before the cache is read) or bad parameters.
   using TryCachedCallback = std::function<void(absl::StatusOr<std::optional<ExecuteResponse>>)>;
-  void TryCached(const ExecuteRequest& request, TryCachedCallback done);
+  void TryCached(const ExecuteRequest& request, const CallContext& ctx, TryCachedCallback done);
 
   const QueryRegistry& registry() const { return *registry_; }
   // Returns the format of ExecuteResponse::encoded.

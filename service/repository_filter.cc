@@ -30,6 +30,21 @@ bool IsOrderable(const schema::FieldType& type) {
   return type.kind != TypeKind::kJson && type.kind != TypeKind::kVector;
 }
 
+// True when `filter` has more than `max_nodes` nodes; holds at most max_nodes of them.
+bool MoreNodesThan(const Filter& filter, int max_nodes) {
+  int64_t seen = 1;
+  if (seen > max_nodes) return true;
+  std::vector<const Filter*> pending{&filter};
+  while (!pending.empty()) {
+    const Filter* node = pending.back();
+    pending.pop_back();
+    seen += static_cast<int64_t>(node->children.size());
+    if (seen > max_nodes) return true;
+    for (const Filter& child : node->children) pending.push_back(&child);
+  }
+  return false;
+}
+
 class Compiler {
  public:
   Compiler(const schema::Schema& schema, const schema::Model& model, const FilterLimits& limits,
@@ -38,8 +53,9 @@ class Compiler {
 
   absl::StatusOr<std::string> Compile(const Filter& filter, int depth, const std::string& path) {
     if (depth > limits_.max_depth) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": filters nest deeper than ", limits_.max_depth, " levels"));
+      return absl::InvalidArgumentError(absl::StrCat(path, ": filters nest deeper than ",
+                                                     limits_.max_depth,
+                                                     " levels (repository.max_filter_depth)"));
     }
     switch (filter.kind) {
       case Filter::Kind::kEmpty:
@@ -97,8 +113,8 @@ class Compiler {
           absl::StrCat(path, ": expected a list_value, got ", KindName(value.kind())));
     }
     if (static_cast<int64_t>(value.list_value().size()) > limits_.max_in_list) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": more than ", limits_.max_in_list, " values"));
+      return absl::InvalidArgumentError(absl::StrCat(path, ": more than ", limits_.max_in_list,
+                                                     " values (repository.max_in_list)"));
     }
     for (size_t i = 0; i < value.list_value().size(); ++i) {
       const Value& item = value.list_value()[i];
@@ -246,6 +262,11 @@ class Compiler {
 absl::StatusOr<std::string> CompileFilter(const schema::Schema& schema, const schema::Model& model,
                                           const Filter& filter, const FilterLimits& limits,
                                           SqlParams& params) {
+  if (MoreNodesThan(filter, limits.max_nodes)) {
+    return absl::InvalidArgumentError(absl::StrCat("filter: more than ", limits.max_nodes,
+                                                   " conditions and groups "
+                                                   "(repository.max_filter_nodes)"));
+  }
   Compiler compiler(schema, model, limits, params);
   return compiler.Compile(filter, 1, "filter");
 }

@@ -10,9 +10,11 @@
 
 namespace querygate::service {
 
+// Caps on a filter; each error names the repository setting that raises it.
 struct FilterLimits {
   int max_depth = 8;       // a lone condition has depth 1; each all/any/not adds one
   int max_in_list = 1000;  // values in an IN / NOT_IN list
+  int max_nodes = 256;     // conditions and groups (all/any/not) in the whole tree
 };
 
 // Compiles `filter` into a SQL boolean expression over `model`'s columns. Field names are
@@ -20,7 +22,8 @@ struct FilterLimits {
 // cast. Returns "TRUE" for an empty filter. Fails with INVALID_ARGUMENT naming the filter
 // path ("filter.all[1].condition.field: ...") for an unknown field, a missing operator, an
 // operator the field's type does not support, a mistyped value, a null value where one is
-// needed, MATCH on a field no fulltext index covers, or a tree past `limits`.
+// needed, MATCH on a field no fulltext index covers, or a tree past `limits`. The nodes are
+// counted, stopping past the cap, before anything is compiled.
 absl::StatusOr<std::string> CompileFilter(const schema::Schema& schema, const schema::Model& model,
                                           const Filter& filter, const FilterLimits& limits,
                                           SqlParams& params);

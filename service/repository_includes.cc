@@ -1,5 +1,7 @@
 #include "service/repository_includes.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -36,8 +38,9 @@ absl::StatusOr<IncludeTree> ParseIncludes(const schema::Schema& schema, const sc
     std::string where = absl::StrCat("include[", i, "]");
     std::vector<std::string> parts = absl::StrSplit(paths[i], '.');
     if (static_cast<int>(parts.size()) > max_depth) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": \"", paths[i], "\" nests deeper than ", max_depth, " levels"));
+      return absl::InvalidArgumentError(absl::StrCat(where, ": \"", paths[i],
+                                                     "\" nests deeper than ", max_depth,
+                                                     " levels (repository.max_include_depth)"));
     }
     const schema::Model* owner = &model;
     IncludeTree* level = &tree;
@@ -77,9 +80,11 @@ std::string IncludeFingerprint(const IncludeTree& tree) {
   return absl::StrJoin(parts, ";");
 }
 
-absl::Status LoadIncludes(const schema::Schema& schema, const schema::Model& model,
-                          const IncludeTree& tree, std::vector<Record>& records,
-                          const StatementRunner& run) {
+namespace {
+
+absl::Status Load(const schema::Schema& schema, const schema::Model& model, const IncludeTree& tree,
+                  std::vector<Record>& records, const StatementRunner& run, int64_t max_rows,
+                  int64_t& rows_left) {
   for (const auto& [name, node] : tree) {
     const schema::Relation& rel = *node.relation;
     const schema::Model& target = *node.target;
@@ -135,8 +140,14 @@ absl::Status LoadIncludes(const schema::Schema& schema, const schema::Model& mod
                          " WHERE ", QuoteIdent(match_column), " = ANY(", keys_param, ")",
                          NotDeletedClause(target), " ORDER BY ", KeyOrder(target, ""));
       }
+      statement.sql += absl::StrCat(" LIMIT ", params.Add(absl::StrCat(rows_left + 1), "bigint"));
       statement.params = params.Take();
       QG_ASSIGN_OR_RETURN(SharedResult result, run(statement));
+      if (static_cast<int64_t>(result->rows.size()) > rows_left) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "include: more than ", max_rows, " related rows (repository.max_include_rows)"));
+      }
+      rows_left -= static_cast<int64_t>(result->rows.size());
       std::vector<Record> children;
       std::vector<std::string> child_keys;
       children.reserve(result->rows.size());
@@ -147,7 +158,7 @@ absl::Status LoadIncludes(const schema::Schema& schema, const schema::Model& mod
         child_keys.push_back(
             ValueIdentity(offset == 1 ? row[0] : children.back().at(match_field->name)));
       }
-      QG_RETURN_IF_ERROR(LoadIncludes(schema, target, node.children, children, run));
+      QG_RETURN_IF_ERROR(Load(schema, target, node.children, children, run, max_rows, rows_left));
       for (size_t i = 0; i < children.size(); ++i) {
         by_key[child_keys[i]].push_back(std::move(children[i]));
       }
@@ -172,6 +183,15 @@ absl::Status LoadIncludes(const schema::Schema& schema, const schema::Model& mod
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LoadIncludes(const schema::Schema& schema, const schema::Model& model,
+                          const IncludeTree& tree, std::vector<Record>& records,
+                          const StatementRunner& run, int64_t max_rows) {
+  int64_t rows_left = std::max<int64_t>(max_rows, 0);
+  return Load(schema, model, tree, records, run, max_rows, rows_left);
 }
 
 }  // namespace querygate::service

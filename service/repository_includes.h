@@ -40,10 +40,13 @@ using StatementRunner = std::function<absl::StatusOr<SharedResult>(const Stateme
 // Loads the relations of `tree` into `records` (rows of `model` with every field present):
 // one statement per relation and level, whatever the number of records, hiding soft-deleted
 // related rows. belongs_to and has_one become a Struct or null, has_many and many_to_many a
-// List ordered by the target's key. Fails with the runner's error.
+// List ordered by the target's key. At most `max_rows` related rows are loaded, all levels
+// together: each statement asks the database for no more than the rows left plus one. Fails
+// with RESOURCE_EXHAUSTED past `max_rows` (naming repository.max_include_rows), or with the
+// runner's error.
 absl::Status LoadIncludes(const schema::Schema& schema, const schema::Model& model,
                           const IncludeTree& tree, std::vector<Record>& records,
-                          const StatementRunner& run);
+                          const StatementRunner& run, int64_t max_rows);
 
 }  // namespace querygate::service
 

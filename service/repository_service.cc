@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "service/access_check.h"
 #include "service/cache_key.h"
 #include "service/query_registry.h"
 #include "service/repository_fields.h"
@@ -76,7 +77,7 @@ const QueryCounters* RepositoryService::Counters(const std::string& model) const
 }
 
 FilterLimits RepositoryService::filter_limits() const {
-  return {options_.max_filter_depth, options_.max_in_list};
+  return {options_.max_filter_depth, options_.max_in_list, options_.max_filter_nodes};
 }
 
 void RepositoryService::InvalidateAfterCommit(const std::set<std::string>& tables) {
@@ -139,8 +140,10 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
 absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& request,
                                                        const CallContext& ctx) {
   QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, *model, ModelAccess::kRead, ctx));
   QG_ASSIGN_OR_RETURN(IncludeTree tree,
                       ParseIncludes(*schema_, *model, request.include, options_.max_include_depth));
+  QG_RETURN_IF_ERROR(CheckIncludeAccess(*schema_, tree, ctx));
   SqlParams params;
   QG_ASSIGN_OR_RETURN(std::string where, KeyPredicate(*schema_, *model, request.id, "id", params));
   Statement statement;
@@ -160,7 +163,8 @@ absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& req
     Value record;
     if (!rows->rows.empty()) {
       std::vector<Record> records{RowToRecord(*model, rows->rows[0])};
-      QG_RETURN_IF_ERROR(LoadIncludes(*schema_, *model, tree, records, run));
+      QG_RETURN_IF_ERROR(
+          LoadIncludes(*schema_, *model, tree, records, run, options_.max_include_rows));
       record = Value::StructOf(std::move(records[0]));
     }
     return OneValue("record", std::move(record));
@@ -179,6 +183,7 @@ absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& req
 absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& request,
                                                          const CallContext& ctx) {
   QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, *model, ModelAccess::kRead, ctx));
   if (request.page_size < 0) {
     return absl::InvalidArgumentError("page_size: must not be negative");
   }
@@ -196,6 +201,7 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
   }
   QG_ASSIGN_OR_RETURN(IncludeTree tree,
                       ParseIncludes(*schema_, *model, request.include, options_.max_include_depth));
+  QG_RETURN_IF_ERROR(CheckIncludeAccess(*schema_, tree, ctx));
   SqlParams params;
   QG_ASSIGN_OR_RETURN(std::string where,
                       CompileFilter(*schema_, *model, request.filter, filter_limits(), params));
@@ -205,7 +211,8 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
       ParamsFingerprint(absl::StrCat(model->name, "\n", where, "\n", order_sql), params.values());
   if (!request.page_token.empty()) {
     QG_ASSIGN_OR_RETURN(std::vector<Value> last,
-                        DecodePageToken(request.page_token, fingerprint, order.fields.size()));
+                        DecodePageToken(options_.page_token_secret, request.page_token, fingerprint,
+                                        order.fields.size()));
     QG_ASSIGN_OR_RETURN(std::string keyset, KeysetPredicate(*schema_, order, last, params));
     where = absl::StrCat(where, " AND ", keyset);
   }
@@ -236,12 +243,18 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
     if (rows->rows.size() > count && count > 0) {
       std::vector<Value> last;
       for (size_t index : order_index) last.push_back(rows->rows[count - 1].at(index));
-      next = EncodePageToken(fingerprint, last);
+      next = EncodePageToken(options_.page_token_secret, fingerprint, last);
+      if (next.size() > kMaxPageTokenSize) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("order_by: the next page token would be longer than ", kMaxPageTokenSize,
+                         " characters; order by shorter fields"));
+      }
     }
     std::vector<Record> records;
     records.reserve(count);
     for (size_t i = 0; i < count; ++i) records.push_back(RowToRecord(*model, rows->rows[i]));
-    QG_RETURN_IF_ERROR(LoadIncludes(*schema_, *model, tree, records, run));
+    QG_RETURN_IF_ERROR(
+        LoadIncludes(*schema_, *model, tree, records, run, options_.max_include_rows));
     Value::List list;
     list.reserve(records.size());
     for (Record& record : records) {
@@ -272,6 +285,7 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
 absl::StatusOr<RepoCountResponse> RepositoryService::Count(const RepoCountRequest& request,
                                                            const CallContext& ctx) {
   QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, *model, ModelAccess::kRead, ctx));
   SqlParams params;
   QG_ASSIGN_OR_RETURN(std::string where,
                       CompileFilter(*schema_, *model, request.filter, filter_limits(), params));
@@ -301,6 +315,7 @@ absl::StatusOr<RepoCountResponse> RepositoryService::Count(const RepoCountReques
 absl::StatusOr<bool> RepositoryService::Exists(const RepoExistsRequest& request,
                                                const CallContext& ctx) {
   QG_ASSIGN_OR_RETURN(const schema::Model* model, FindRepositoryModel(*schema_, request.model));
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, *model, ModelAccess::kRead, ctx));
   SqlParams params;
   QG_ASSIGN_OR_RETURN(std::string where, KeyPredicate(*schema_, *model, request.id, "id", params));
   Statement statement;
@@ -362,6 +377,7 @@ absl::StatusOr<std::vector<std::optional<Record>>> RepositoryService::RunWrites(
 
 absl::StatusOr<Record> RepositoryService::Create(const RepoCreateRequest& request,
                                                  const CallContext& ctx) {
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, request.model, ModelAccess::kWrite, ctx));
   QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Create(request));
   QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
   return *written.at(0);
@@ -370,6 +386,11 @@ absl::StatusOr<Record> RepositoryService::Create(const RepoCreateRequest& reques
 absl::StatusOr<std::vector<Record>> RepositoryService::CreateMany(
     const std::string& model, const std::vector<Record>& records, const CallContext& ctx) {
   QG_RETURN_IF_ERROR(FindRepositoryModel(*schema_, model).status());
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, model, ModelAccess::kWrite, ctx));
+  if (records.size() > static_cast<size_t>(std::max(options_.max_batch_records, 0))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "records: more than ", options_.max_batch_records, " (repository.max_batch_records)"));
+  }
   std::vector<PlannedWrite> writes;
   std::vector<std::string> labels;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -387,6 +408,7 @@ absl::StatusOr<std::vector<Record>> RepositoryService::CreateMany(
 
 absl::StatusOr<Record> RepositoryService::Update(const RepoUpdateRequest& request,
                                                  const CallContext& ctx) {
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, request.model, ModelAccess::kWrite, ctx));
   QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Update(request));
   QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
   return *written.at(0);
@@ -394,6 +416,7 @@ absl::StatusOr<Record> RepositoryService::Update(const RepoUpdateRequest& reques
 
 absl::StatusOr<bool> RepositoryService::Delete(const RepoDeleteRequest& request,
                                                const CallContext& ctx) {
+  QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, request.model, ModelAccess::kWrite, ctx));
   QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Delete(request));
   QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
   return written.at(0).has_value();
@@ -401,6 +424,11 @@ absl::StatusOr<bool> RepositoryService::Delete(const RepoDeleteRequest& request,
 
 absl::StatusOr<std::vector<Record>> RepositoryService::Transact(const std::vector<RepoWriteOp>& ops,
                                                                 const CallContext& ctx) {
+  QG_RETURN_IF_ERROR(CheckTransactAccess(*schema_, ops, ctx));
+  if (ops.size() > static_cast<size_t>(std::max(options_.max_transact_ops, 0))) {
+    return absl::InvalidArgumentError(absl::StrCat("ops: more than ", options_.max_transact_ops,
+                                                   " (repository.max_transact_ops)"));
+  }
   std::vector<PlannedWrite> writes;
   std::vector<std::string> labels;
   for (size_t i = 0; i < ops.size(); ++i) {

@@ -37,6 +37,17 @@ struct RepositoryOptions {
   int max_filter_depth = 8;
   int max_in_list = 1000;
   int max_include_depth = 3;
+  // Conditions and groups (all/any/not) in one filter, counting every branch.
+  int max_filter_nodes = 256;
+  // Records in one CreateMany.
+  int max_batch_records = 1000;
+  // Operations in one Transact.
+  int max_transact_ops = 100;
+  // Related rows loaded by the includes of one call, all levels together.
+  int64_t max_include_rows = 10000;
+  // The HMAC-SHA256 key of page tokens. Instances that share Redis must share it; empty is
+  // allowed (tokens are then forgeable) and is what tests use.
+  std::string page_token_secret;
   // Silence the database change triggers for this service's writes (it invalidates them).
   bool skip_own_write_triggers = true;
 };

@@ -20,6 +20,12 @@ enum Tag : uint8_t {
 
 constexpr char kMagic[] = "QGR1";
 
+// The fewest bytes each item takes: a value is at least its tag, a struct field a key length
+// and a tag, a column two lengths.
+constexpr uint64_t kMinValueSize = 1;
+constexpr uint64_t kMinFieldSize = 2;
+constexpr uint64_t kMinColumnSize = 2;
+
 void PutVarint(uint64_t v, std::string& out) {
   while (v >= 0x80) {
     out.push_back(static_cast<char>(v | 0x80));
@@ -65,6 +71,19 @@ class Reader {
     in_.remove_prefix(size);
     return true;
   }
+  // Reads a count of items that take at least `min_size` bytes each (0: items take no bytes,
+  // so only a count of 0 is accepted). False unless the bytes left, less those promised to
+  // items counted before and not read yet, hold that many; then `n` items may be allocated.
+  // The caller calls Take(min_size) before reading each item.
+  bool Count(uint64_t& n, uint64_t min_size) {
+    if (!Varint(n)) return false;
+    if (min_size == 0) return n == 0;
+    if (n > in_.size() / min_size) return false;
+    promised_ += n * min_size;
+    return true;
+  }
+  // Releases the bytes promised to one counted item, which is about to be read.
+  void Take(uint64_t min_size) { promised_ -= min_size; }
   bool Byte(uint8_t& b) {
     if (in_.empty()) return false;
     b = static_cast<uint8_t>(in_[0]);
@@ -116,9 +135,10 @@ class Reader {
       }
       case kList: {
         uint64_t n;
-        if (!Varint(n) || n > in_.size()) return false;
+        if (!Count(n, kMinValueSize)) return false;
         querygate::Value::List list(n);
         for (auto& item : list) {
+          Take(kMinValueSize);
           if (!Value(item, depth + 1)) return false;
         }
         v = querygate::Value::ListOf(std::move(list));
@@ -126,11 +146,12 @@ class Reader {
       }
       case kStruct: {
         uint64_t n;
-        if (!Varint(n) || n > in_.size()) return false;
+        if (!Count(n, kMinFieldSize)) return false;
         querygate::Value::Struct fields;
         for (uint64_t i = 0; i < n; ++i) {
           std::string key;
           querygate::Value item;
+          Take(kMinFieldSize);
           if (!String(key) || !Value(item, depth + 1)) return false;
           fields.emplace(std::move(key), std::move(item));
         }
@@ -142,10 +163,11 @@ class Reader {
     }
   }
   bool done() const { return in_.empty(); }
-  size_t left() const { return in_.size(); }
 
  private:
   absl::string_view in_;
+  // Bytes that items counted but not read yet need at least.
+  uint64_t promised_ = 0;
 };
 
 }  // namespace
@@ -218,16 +240,19 @@ absl::StatusOr<QueryResult> DecodeResult(absl::string_view bytes) {
   Reader reader(bytes.substr(4));
   QueryResult result;
   uint64_t columns, rows;
-  if (!reader.Varint(columns) || columns > reader.left()) return corrupt();
+  if (!reader.Count(columns, kMinColumnSize)) return corrupt();
   result.columns.resize(columns);
   for (ResultColumn& column : result.columns) {
+    reader.Take(kMinColumnSize);
     if (!reader.String(column.name) || !reader.String(column.type)) return corrupt();
   }
-  if (!reader.Varint(rows) || (columns > 0 && rows > reader.left())) return corrupt();
+  // A row takes at least one byte per column.
+  if (!reader.Count(rows, columns * kMinValueSize)) return corrupt();
   result.rows.resize(rows);
   for (auto& row : result.rows) {
     row.resize(columns);
     for (Value& value : row) {
+      reader.Take(kMinValueSize);
       if (!reader.Value(value, 0)) return corrupt();
     }
   }

@@ -12,7 +12,10 @@ namespace querygate::service {
 // Returns the compact binary form of `result` that the cache stores.
 std::string EncodeResult(const QueryResult& result);
 
-// Parses EncodeResult's output. Fails with DATA_LOSS on truncated or foreign bytes.
+// Parses EncodeResult's output. Fails with DATA_LOSS on truncated or foreign bytes, and on any
+// count (columns, rows, list items, struct fields, string bytes) that the bytes left could not
+// hold, before allocating for it: memory use stays proportional to `bytes.size()`. Rows of a
+// result without columns take no bytes, so such a result must have no rows.
 absl::StatusOr<QueryResult> DecodeResult(absl::string_view bytes);
 
 // Appends the binary form of one value (tag byte, then its content).

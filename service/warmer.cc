@@ -4,16 +4,79 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
 #include "db/pg_text.h"
 
 namespace querygate::service {
+namespace {
 
-std::string WarmSet::Label() const {
-  return query.empty() ? absl::StrCat("model ", model) : absl::StrCat("query ", query);
+// What a caller learns about a failed params_from: never the SQL or a row, and the
+// database's own message only with details.
+std::string ParamsFromError(const absl::Status& status, const WarmRunOptions& options) {
+  std::string what;
+  switch (status.code()) {
+    case absl::StatusCode::kResourceExhausted:
+      return absl::StrCat("params_from: more than ", options.max_params_from_rows,
+                          " rows (warm.max_params_from_rows)");
+    case absl::StatusCode::kDeadlineExceeded:
+      what = "params_from: the statement timed out";
+      break;
+    case absl::StatusCode::kInvalidArgument:
+      what = "params_from: refused; it must be one read-only query";
+      break;
+    case absl::StatusCode::kUnavailable:
+      what = "params_from: the database is unavailable";
+      break;
+    default:
+      what = absl::StrCat("params_from failed (", absl::StatusCodeToString(status.code()), ")");
+      break;
+  }
+  if (!options.show_details) return what;
+  return absl::StrCat(what, ": ", status.message());
 }
 
-absl::Status Warmer::Expand(const WarmSet& set, const CallContext& ctx, std::vector<Task>& tasks,
+}  // namespace
+
+std::string WarmSet::Label() const {
+  std::string target =
+      query.empty() ? absl::StrCat("model ", model) : absl::StrCat("query ", query);
+  return name.empty() ? target : absl::StrCat("set ", name, ": ", target);
+}
+
+absl::StatusOr<std::vector<std::map<std::string, Value>>> Warmer::ParamsFrom(
+    const WarmSet& set, const WarmRunOptions& options, const CallContext& ctx) {
+  absl::Time deadline = std::min(ctx.deadline, absl::Now() + options.params_from_timeout);
+  if (!connect_) return absl::UnavailableError("no database connection for params_from");
+  auto session = connect_(deadline);
+  if (!session.ok()) return session.status();
+  absl::Duration timeout = deadline - absl::Now();
+  if (timeout <= absl::ZeroDuration()) return absl::DeadlineExceededError("deadline passed");
+  auto rows = (*session)->QueryReadOnly(set.params_from, options.max_params_from_rows, timeout);
+  if (!rows.ok()) return rows.status();
+  std::vector<std::map<std::string, Value>> out;
+  out.reserve(rows->rows.size());
+  for (size_t r = 0; r < rows->rows.size(); ++r) {
+    const std::vector<db::Cell>& cells = rows->rows[r];
+    std::map<std::string, Value> params;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      Value value;
+      if (cells[c]) {
+        auto decoded = db::DecodeCell(rows->columns[c].type_oid, *cells[c]);
+        if (!decoded.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat("row ", r + 1, ": the value of column \"",
+                                                         rows->columns[c].name,
+                                                         "\" has an unsupported type"));
+        }
+        value = *std::move(decoded);
+      }
+      params[rows->columns[c].name] = std::move(value);
+    }
+    out.push_back(std::move(params));
+  }
+  return out;
+}
+
+absl::Status Warmer::Expand(const WarmSet& set, const WarmRunOptions& options,
+                            const CallContext& ctx, std::vector<Task>& tasks,
                             std::vector<WarmFailure>& failures) {
   if (set.query.empty() == set.model.empty()) {
     return absl::InvalidArgumentError("sets: each set names either a query or a model");
@@ -23,39 +86,12 @@ absl::Status Warmer::Expand(const WarmSet& set, const CallContext& ctx, std::vec
   }
   for (const auto& params : set.params) tasks.push_back({&set, params});
   if (set.params_from.empty()) return absl::OkStatus();
-  auto lease = pool_->Acquire(ctx.deadline);
-  if (!lease.ok()) {
-    failures.push_back({set.Label(), {}, std::string(lease.status().message())});
+  auto rows = ParamsFrom(set, options, ctx);
+  if (!rows.ok()) {
+    failures.push_back({set.Label(), {}, ParamsFromError(rows.status(), options)});
     return absl::OkStatus();
   }
-  db::ResultSet rows;
-  absl::Status status = (*lease)->Transact([&](db::Transaction& tx) -> absl::Status {
-    QG_RETURN_IF_ERROR(
-        tx.Execute("SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = '30s'"));
-    QG_ASSIGN_OR_RETURN(rows, tx.Query(set.params_from));
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    failures.push_back({set.Label(), {}, absl::StrCat("params_from failed: ", status.message())});
-    return absl::OkStatus();
-  }
-  for (const auto& cells : rows.rows) {
-    Task task{&set, {}};
-    bool ok = true;
-    for (size_t c = 0; c < cells.size(); ++c) {
-      Value value;
-      if (cells[c]) {
-        auto decoded = db::DecodeCell(rows.columns[c].type_oid, *cells[c]);
-        if (!decoded.ok()) {
-          ok = false;
-          break;
-        }
-        value = *std::move(decoded);
-      }
-      task.params[rows.columns[c].name] = std::move(value);
-    }
-    if (ok) tasks.push_back(std::move(task));
-  }
+  for (auto& params : *rows) tasks.push_back({&set, std::move(params)});
   return absl::OkStatus();
 }
 
@@ -72,10 +108,15 @@ absl::Status Warmer::RunOne(const Task& task, const CallContext& ctx) {
   return queries_->Execute(request, ctx).status();
 }
 
-absl::Status Warmer::Run(const std::vector<WarmSet>& sets, int concurrency, const CallContext& ctx,
+absl::Status Warmer::Run(const std::vector<WarmSet>& sets, const WarmRunOptions& options,
+                         const CallContext& ctx,
                          const std::function<void(const WarmProgress&)>& progress) {
   absl::Time start = absl::Now();
-  running_.store(true);
+  bool idle = false;
+  if (!running_.compare_exchange_strong(idle, true)) {
+    return absl::FailedPreconditionError(
+        "warm: another warm is running (see the warm status in Stats); retry when it ends");
+  }
   {
     std::lock_guard<std::mutex> lock(status_mu_);
     status_ = "running";
@@ -83,14 +124,21 @@ absl::Status Warmer::Run(const std::vector<WarmSet>& sets, int concurrency, cons
   std::vector<Task> tasks;
   std::vector<WarmFailure> failures;
   for (const WarmSet& set : sets) {
-    absl::Status expanded = Expand(set, ctx, tasks, failures);
+    absl::Status expanded = Expand(set, options, ctx, tasks, failures);
     if (!expanded.ok()) {
-      running_.store(false);
       std::lock_guard<std::mutex> lock(status_mu_);
       status_ = absl::StrCat("failed: ", expanded.message());
+      running_.store(false);
       return expanded;
     }
   }
+  return RunTasks(tasks, std::move(failures), start, options, ctx, progress);
+}
+
+absl::Status Warmer::RunTasks(const std::vector<Task>& tasks, std::vector<WarmFailure> failures,
+                              absl::Time start, const WarmRunOptions& options,
+                              const CallContext& ctx,
+                              const std::function<void(const WarmProgress&)>& progress) {
   std::mutex mu;
   std::condition_variable changed;
   size_t next = 0;
@@ -100,7 +148,9 @@ absl::Status Warmer::Run(const std::vector<WarmSet>& sets, int concurrency, cons
   const int64_t total = static_cast<int64_t>(tasks.size()) + expansion_failures;
   int64_t failed = expansion_failures;
   const int worker_count =
-      tasks.empty() ? 0 : std::max(1, std::min<int>(concurrency, static_cast<int>(tasks.size())));
+      tasks.empty()
+          ? 0
+          : std::max(1, std::min<int>(options.concurrency, static_cast<int>(tasks.size())));
   auto worker = [&] {
     while (true) {
       size_t index;
@@ -114,8 +164,13 @@ absl::Status Warmer::Run(const std::vector<WarmSet>& sets, int concurrency, cons
       ++processed;
       if (!status.ok()) {
         ++failed;
-        failures.push_back(
-            {tasks[index].set->Label(), tasks[index].params, std::string(status.message())});
+        if (options.show_details) {
+          failures.push_back(
+              {tasks[index].set->Label(), tasks[index].params, std::string(status.message())});
+        } else {
+          failures.push_back(
+              {tasks[index].set->Label(), {}, absl::StatusCodeToString(status.code())});
+        }
       }
       changed.notify_all();
     }
@@ -149,11 +204,11 @@ absl::Status Warmer::Run(const std::vector<WarmSet>& sets, int concurrency, cons
   }
   for (auto& w : workers) w.join();
   report(true);
-  running_.store(false);
   std::lock_guard<std::mutex> lock(status_mu_);
   status_ =
       absl::StrCat("done: ", total - failed, " warmed, ", failed, " failed in ",
                    absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1))));
+  running_.store(false);
   return absl::OkStatus();
 }
 

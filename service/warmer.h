@@ -4,35 +4,39 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/value.h"
-#include "db/connection_pool.h"
+#include "db/isolated_session.h"
 #include "service/call_context.h"
 #include "service/query_service.h"
 
 namespace querygate::service {
 
 // One warm set: a named query (`query`) or a model's Get (`model`, parameter "id"), for the
-// literal parameter sets and the rows of `params_from` (read-only SQL whose column names are
-// parameter names).
+// literal parameter sets and the rows of `params_from`. Configured sets have a `name` callers
+// refer to them by; `params_from` (read-only SQL whose column names are parameter names) comes
+// only from the server's configuration, never from a caller.
 struct WarmSet {
+  std::string name;
   std::string query;
   std::string model;
   std::vector<std::map<std::string, Value>> params;
   std::string params_from;
 
-  // "query <name>" or "model <name>", for messages.
+  // "query <name>" or "model <name>", prefixed by "set <name>: " for a named set.
   std::string Label() const;
 };
 
 struct WarmFailure {
   std::string target;
-  std::map<std::string, Value> params;
+  std::map<std::string, Value> params;  // empty unless the run shows details
   std::string error;
 };
 
@@ -49,19 +53,38 @@ struct WarmProgress {
 using ModelWarmer =
     std::function<absl::Status(const std::string& model, const Value& id, const CallContext&)>;
 
+// Opens a PostgreSQL connection outside the pool, by `deadline`, for one params_from
+// statement; the connection is closed when the session is dropped.
+using IsolatedConnector =
+    std::function<absl::StatusOr<std::unique_ptr<db::IsolatedSession>>(absl::Time deadline)>;
+
+// The bounds and visibility of one Warmer::Run.
+struct WarmRunOptions {
+  int concurrency = 4;
+  // A params_from returning more rows fails its set (named warm.max_params_from_rows).
+  int64_t max_params_from_rows = 10000;
+  // statement_timeout of a params_from statement (shortened to the call's deadline).
+  absl::Duration params_from_timeout = absl::Seconds(30);
+  // Failures carry their parameter set and the full error text; otherwise only the status
+  // code name.
+  bool show_details = true;
+};
+
 // Fills the cache for warm sets with bounded concurrency. A failing parameter set is
-// reported and warming goes on.
+// reported and warming goes on. One run at a time.
 class Warmer {
  public:
-  Warmer(QueryService* queries, db::ConnectionPool* pool, ModelWarmer model_warmer)
-      : queries_(queries), pool_(pool), model_warmer_(std::move(model_warmer)) {}
+  Warmer(QueryService* queries, IsolatedConnector connect, ModelWarmer model_warmer)
+      : queries_(queries), connect_(std::move(connect)), model_warmer_(std::move(model_warmer)) {}
 
-  // Expands `sets` (running params_from queries read-only), then runs every parameter set
-  // with at most `concurrency` in flight, calling `progress` at least every 100 ms and once
-  // at the end (finished). Fails with INVALID_ARGUMENT for a set naming neither or both of
-  // query and model, or NOT_FOUND for an unknown query; a failing params_from is reported as
-  // a failure of its set.
-  absl::Status Run(const std::vector<WarmSet>& sets, int concurrency, const CallContext& ctx,
+  // Expands `sets` (each params_from on its own isolated connection, read-only, as one
+  // statement), then runs every parameter set with at most options.concurrency in flight,
+  // calling `progress` at least every 100 ms and once at the end (finished). Fails with
+  // INVALID_ARGUMENT for a set naming neither or both of query and model, NOT_FOUND for an
+  // unknown query, or FAILED_PRECONDITION while another run is going on; a failing
+  // params_from is reported as a failure of its set.
+  absl::Status Run(const std::vector<WarmSet>& sets, const WarmRunOptions& options,
+                   const CallContext& ctx,
                    const std::function<void(const WarmProgress&)>& progress);
 
   // "idle", "running", "done: N warmed, M failed", as of the latest run.
@@ -74,12 +97,19 @@ class Warmer {
     std::map<std::string, Value> params;
   };
 
-  absl::Status Expand(const WarmSet& set, const CallContext& ctx, std::vector<Task>& tasks,
-                      std::vector<WarmFailure>& failures);
+  absl::Status Expand(const WarmSet& set, const WarmRunOptions& options, const CallContext& ctx,
+                      std::vector<Task>& tasks, std::vector<WarmFailure>& failures);
+  // Returns the parameter sets in the rows of set.params_from, or why they could not be read
+  // (a message that quotes neither the SQL nor a row).
+  absl::StatusOr<std::vector<std::map<std::string, Value>>> ParamsFrom(
+      const WarmSet& set, const WarmRunOptions& options, const CallContext& ctx);
   absl::Status RunOne(const Task& task, const CallContext& ctx);
+  absl::Status RunTasks(const std::vector<Task>& tasks, std::vector<WarmFailure> failures,
+                        absl::Time start, const WarmRunOptions& options, const CallContext& ctx,
+                        const std::function<void(const WarmProgress&)>& progress);
 
   QueryService* queries_;
-  db::ConnectionPool* pool_;
+  IsolatedConnector connect_;
   ModelWarmer model_warmer_;
   std::atomic<bool> running_{false};
   mutable std::mutex status_mu_;

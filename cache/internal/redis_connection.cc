@@ -45,8 +45,15 @@ absl::StatusOr<Context> Connect(const RedisOptions& options) {
     return ContextError(context.get(), "set timeout failed");
   }
   if (!options.password.empty()) {
-    auto reply = Command(context.get(), {"AUTH", options.password});
-    if (!reply.ok()) return absl::UnavailableError(reply.status().message());
+    std::vector<std::string> auth = {"AUTH"};
+    if (!options.username.empty()) auth.push_back(options.username);
+    auth.push_back(options.password);
+    auto reply = Command(context.get(), auth);
+    if (!reply.ok()) {
+      return absl::UnavailableError(absl::StrCat("redis authentication failed",
+                                                 options.username.empty() ? "" : " as ",
+                                                 options.username, ": ", reply.status().message()));
+    }
   }
   if (options.database != 0) {
     auto reply = Command(context.get(), {"SELECT", absl::StrCat(options.database)});

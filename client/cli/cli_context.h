@@ -16,6 +16,14 @@ struct CliContext {
   std::string target = "127.0.0.1:50051";  // gRPC server address, for the service subcommands
   std::chrono::milliseconds deadline{0};   // per call; zero: each command's default
   std::string redis_url;                   // for `publish`: config file redis.url
+  // Credentials and transport security of the service subcommands.
+  std::string token;            // --token or QUERYGATE_TOKEN
+  std::string token_file;       // --token-file: read when the client is made
+  bool tls = false;             // --tls; also implied by ca_file, cert_file and key_file
+  std::string ca_file;          // --ca or QUERYGATE_CA: PEM roots (empty: the system's)
+  std::string cert_file;        // --cert or QUERYGATE_CERT: client certificate chain (mTLS)
+  std::string key_file;         // --key or QUERYGATE_KEY: its private key
+  std::string tls_server_name;  // --tls-server-name: the name the certificate must carry
   bool json_output = false;
   bool interactive = false;  // err is a terminal: live progress instead of plain lines
   std::ostream* out = nullptr;

@@ -22,7 +22,6 @@ namespace {
 constexpr char kCommonOptions[] = R"(
 Common options:
   --json                 print JSON
-  --target HOST:PORT     server (also QUERYGATE_TARGET; default 127.0.0.1:50051)
   --deadline DURATION    per call, e.g. 500ms, 10s (default 30s)
 
 Values (IDs, --set, --where) are read as JSON literals when they parse as JSON (42, 1.5,
@@ -98,7 +97,7 @@ Options:
 )";
 
 int Help(const CliContext& ctx, const char* text) {
-  *ctx.out << text << kCommonOptions;
+  *ctx.out << text << kCommonOptions << kConnectionOptionsHelp;
   return kExitOk;
 }
 

@@ -28,7 +28,7 @@ int RunHealthCommand(const CliContext& ctx, const std::vector<std::string>& args
   auto parsed = ParseArgs(args, {{"--service"}});
   if (!parsed.ok()) return UsageError(ctx, "health", std::string(parsed.status().message()));
   if (parsed->help) {
-    *ctx.out << kHealthHelp;
+    *ctx.out << kHealthHelp << kConnectionOptionsHelp;
     return kExitOk;
   }
   if (!parsed->positional.empty()) {

@@ -18,14 +18,16 @@ constexpr char kInvalidateHelp[] =
 
 Asks the server to invalidate every cached result that reads one of the tables, is one of
 the named queries, or carries one of the tags. Returns once the invalidation is durable in
-Redis. Positional arguments are table names.
+Redis. Positional arguments are table names. Each name must be one the server knows: a
+model's table or a table a named query reads ("public.users" works too), a named query, or a
+tag of one; the server takes at most 256 names of at most 128 bytes each
+(limits.max_invalidate_names, limits.max_invalidate_name_bytes).
 
 Options:
   --table, -t TABLE     a table (repeatable)
   --query, -q QUERY     a named query (repeatable)
   --tag TAG             a tag (repeatable)
   --json                print {"tables": [...], "queries": [...]}
-  --target HOST:PORT    server (also QUERYGATE_TARGET; default 127.0.0.1:50051)
   --deadline DURATION   e.g. 500ms, 10s (default 30s)
 
 Exit status: 0 on success, 1 when the call fails (error: CODE: message), 2 on bad usage.
@@ -45,8 +47,9 @@ Options:
   --query, -q QUERY     a named query (repeatable)
   --tag TAG             a tag (repeatable)
   --channel NAME        the channel (default querygate:invalidate)
-  --redis-url URL       redis://[:password@]host[:port][/db] (also QUERYGATE_REDIS_URL, the
-                        config file's redis.url; default redis://127.0.0.1:6379)
+  --redis-url URL       redis://[[user]:password@]host[:port][/db] (also QUERYGATE_REDIS_URL,
+                        the config file's redis.url; default redis://127.0.0.1:6379); with a
+                        user, AUTH as that ACL user
   --json                print {"channel", "receivers", "event"}
 
 Exit status: 0 on success (even when no server was listening; the receiver count says so),
@@ -80,7 +83,7 @@ int RunInvalidateCommand(const CliContext& ctx, const std::vector<std::string>& 
   auto parsed = ParseArgs(args, kSelectorOptions);
   if (!parsed.ok()) return UsageError(ctx, "invalidate", std::string(parsed.status().message()));
   if (parsed->help) {
-    *ctx.out << kInvalidateHelp;
+    *ctx.out << kInvalidateHelp << kConnectionOptionsHelp;
     return kExitOk;
   }
   Selection s = Select(*parsed);

@@ -50,6 +50,15 @@ Run `querygate <command> --help` for each command's arguments.
 
 Global options (accepted anywhere on the line):
   --target HOST:PORT     querygate server (also QUERYGATE_TARGET; default 127.0.0.1:50051)
+  --token TOKEN          bearer token for the server (also QUERYGATE_TOKEN)
+  --token-file FILE      read the bearer token from FILE
+  --tls                  connect with TLS, trusting the system's root certificates
+  --ca FILE              connect with TLS, trusting the PEM certificates in FILE (also
+                         QUERYGATE_CA)
+  --cert FILE, --key FILE
+                         client certificate and key for mutual TLS (also QUERYGATE_CERT,
+                         QUERYGATE_KEY)
+  --tls-server-name NAME check the server's certificate against NAME
   --deadline DURATION    per call, e.g. 500ms, 10s, 1m (default 30s; warm: none)
   --json                 machine-readable output (JSON on stdout)
   --config FILE          JSON config file (also QUERYGATE_CONFIG): target, redis.url,
@@ -105,6 +114,7 @@ int main(int argc, char** argv) {
   std::string config_path = Env("QUERYGATE_CONFIG");
   ctx.interactive = isatty(STDERR_FILENO) == 1;
   std::string flag_database_url, flag_schema_dir, flag_migrations_dir, flag_target, flag_deadline;
+  std::string flag_token, flag_ca, flag_cert, flag_key;
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -127,6 +137,20 @@ int main(int argc, char** argv) {
       value(flag_target);
     } else if (arg == "--deadline") {
       value(flag_deadline);
+    } else if (arg == "--token") {
+      value(flag_token);
+    } else if (arg == "--token-file") {
+      value(ctx.token_file);
+    } else if (arg == "--ca") {
+      value(flag_ca);
+    } else if (arg == "--cert") {
+      value(flag_cert);
+    } else if (arg == "--key") {
+      value(flag_key);
+    } else if (arg == "--tls-server-name") {
+      value(ctx.tls_server_name);
+    } else if (arg == "--tls") {
+      ctx.tls = true;
     } else if (arg == "--json") {
       ctx.json_output = true;
     } else {
@@ -145,6 +169,11 @@ int main(int argc, char** argv) {
   pick(ctx.schema_dir, flag_schema_dir, "QUERYGATE_SCHEMA_DIR");
   pick(ctx.migrations_dir, flag_migrations_dir, "QUERYGATE_MIGRATIONS_DIR");
   pick(ctx.target, flag_target, "QUERYGATE_TARGET");
+  if (ctx.token_file.empty()) pick(ctx.token, flag_token, "QUERYGATE_TOKEN");
+  if (!ctx.token_file.empty() && !flag_token.empty()) ctx.token = flag_token;
+  pick(ctx.ca_file, flag_ca, "QUERYGATE_CA");
+  pick(ctx.cert_file, flag_cert, "QUERYGATE_CERT");
+  pick(ctx.key_file, flag_key, "QUERYGATE_KEY");
   if (!flag_deadline.empty()) {
     absl::Duration deadline;
     if (!absl::ParseDuration(flag_deadline, &deadline) || deadline <= absl::ZeroDuration()) {

@@ -31,7 +31,6 @@ Options:
   --cache-mode MODE        default, bypass (skip the cache), refresh (re-read and replace)
                            or only-cached (NOT_FOUND on a miss)
   --json                   print JSON
-  --target HOST:PORT       server (also QUERYGATE_TARGET; default 127.0.0.1:50051)
   --deadline DURATION      per call, e.g. 500ms, 10s (default 30s)
 
 Exit status: 0 on success, 1 when the call fails (error: CODE: message), 2 on bad usage.
@@ -126,7 +125,7 @@ int RunQueryCommand(const CliContext& ctx, const std::vector<std::string>& args)
   auto parsed = ParseArgs(args, {{"--param", true, "-p"}, {"--params"}, {"--cache-mode"}});
   if (!parsed.ok()) return UsageError(ctx, "query", std::string(parsed.status().message()));
   if (parsed->help) {
-    *ctx.out << kQueryHelp;
+    *ctx.out << kQueryHelp << kConnectionOptionsHelp;
     return kExitOk;
   }
   if (parsed->positional.size() != 1) {
@@ -177,7 +176,7 @@ int RunQueriesCommand(const CliContext& ctx, const std::vector<std::string>& arg
   auto parsed = ParseArgs(args, {});
   if (!parsed.ok()) return UsageError(ctx, "queries", std::string(parsed.status().message()));
   if (parsed->help) {
-    *ctx.out << kQueriesHelp;
+    *ctx.out << kQueriesHelp << kConnectionOptionsHelp;
     return kExitOk;
   }
   if (parsed->positional.size() > 1) return UsageError(ctx, "queries", "expected at most one name");

@@ -1,7 +1,10 @@
 #include "client/cli/service_command.h"
 
+#include <fstream>
 #include <ostream>
+#include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -84,12 +87,67 @@ int UsageError(const CliContext& ctx, const std::string& command, const std::str
   return kExitUsage;
 }
 
-absl::StatusOr<std::unique_ptr<client::Client>> MakeClient(
-    const CliContext& ctx, std::chrono::milliseconds default_deadline) {
+namespace {
+
+// Returns the contents of `path`, given with `option`. Fails with INVALID_ARGUMENT naming both.
+absl::StatusOr<std::string> ReadOptionFile(const std::string& option, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(option, ": cannot read ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<client::ClientOptions> ClientOptionsFor(const CliContext& ctx,
+                                                       std::chrono::milliseconds default_deadline) {
   client::ClientOptions options;
   options.target = ctx.target;
   options.default_deadline = ctx.deadline.count() > 0 ? ctx.deadline : default_deadline;
-  return client::Client::Create(std::move(options));
+  options.bearer_token = ctx.token;
+  if (!ctx.token_file.empty()) {
+    if (!ctx.token.empty()) {
+      return absl::InvalidArgumentError("--token and --token-file: give only one");
+    }
+    auto token = ReadOptionFile("--token-file", ctx.token_file);
+    if (!token.ok()) return token.status();
+    options.bearer_token = std::string(absl::StripAsciiWhitespace(*token));
+    if (options.bearer_token.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--token-file: ", ctx.token_file, " is empty"));
+    }
+  }
+  if (ctx.cert_file.empty() != ctx.key_file.empty()) {
+    return absl::InvalidArgumentError("--cert and --key: give both for mutual TLS, or neither");
+  }
+  client::TlsOptions& tls = options.tls;
+  tls.enabled = ctx.tls || !ctx.ca_file.empty() || !ctx.cert_file.empty();
+  tls.server_name_override = ctx.tls_server_name;
+  if (!tls.enabled && !ctx.tls_server_name.empty()) {
+    return absl::InvalidArgumentError("--tls-server-name: needs --tls or --ca");
+  }
+  if (!ctx.ca_file.empty()) {
+    auto roots = ReadOptionFile("--ca", ctx.ca_file);
+    if (!roots.ok()) return roots.status();
+    tls.root_certs_pem = *std::move(roots);
+  }
+  if (!ctx.cert_file.empty()) {
+    auto chain = ReadOptionFile("--cert", ctx.cert_file);
+    if (!chain.ok()) return chain.status();
+    auto key = ReadOptionFile("--key", ctx.key_file);
+    if (!key.ok()) return key.status();
+    tls.cert_chain_pem = *std::move(chain);
+    tls.private_key_pem = *std::move(key);
+  }
+  return options;
+}
+
+absl::StatusOr<std::unique_ptr<client::Client>> MakeClient(
+    const CliContext& ctx, std::chrono::milliseconds default_deadline) {
+  auto options = ClientOptionsFor(ctx, default_deadline);
+  if (!options.ok()) return options.status();
+  return client::Client::Create(*std::move(options));
 }
 
 absl::StatusOr<client::CacheMode> ParseCacheMode(const std::string& text) {

@@ -50,7 +50,29 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
 // Prints "error: <message>" and a pointer to --help on ctx.err; returns kExitUsage.
 int UsageError(const CliContext& ctx, const std::string& command, const std::string& message);
 
-// Creates a client for ctx.target with ctx.deadline (or `default_deadline`; zero means none).
+// The connection options every service subcommand takes (main parses them anywhere on the
+// line), appended to each command's help.
+inline constexpr char kConnectionOptionsHelp[] = R"(
+Connection options (anywhere on the line):
+  --target HOST:PORT     server (also QUERYGATE_TARGET; default 127.0.0.1:50051)
+  --token TOKEN          bearer token, sent as "authorization: Bearer TOKEN" (also
+                         QUERYGATE_TOKEN); without TLS it travels in clear text
+  --token-file FILE      read the token from FILE (keeps it out of the process list)
+  --tls                  use TLS, trusting the system's root certificates
+  --ca FILE              use TLS, trusting the PEM certificates in FILE (also QUERYGATE_CA)
+  --cert FILE            client certificate chain for mutual TLS (also QUERYGATE_CERT)
+  --key FILE             the client certificate's private key (also QUERYGATE_KEY)
+  --tls-server-name NAME check the server's certificate against NAME instead of the host
+)";
+
+// Returns the client options for ctx: target, ctx.deadline (or `default_deadline`; zero means
+// none), the bearer token and TLS (files read here). Fails with INVALID_ARGUMENT naming the
+// option for an unreadable file, --token together with --token-file, or --cert without
+// --key.
+absl::StatusOr<client::ClientOptions> ClientOptionsFor(
+    const CliContext& ctx, std::chrono::milliseconds default_deadline = std::chrono::seconds(30));
+
+// Creates a client with ClientOptionsFor(ctx, default_deadline). Fails like it.
 absl::StatusOr<std::unique_ptr<client::Client>> MakeClient(
     const CliContext& ctx, std::chrono::milliseconds default_deadline = std::chrono::seconds(30));
 

@@ -72,7 +72,7 @@ int RunStatsCommand(const CliContext& ctx, const std::vector<std::string>& args)
   auto parsed = ParseArgs(args, {});
   if (!parsed.ok()) return UsageError(ctx, "stats", std::string(parsed.status().message()));
   if (parsed->help) {
-    *ctx.out << kStatsHelp;
+    *ctx.out << kStatsHelp << kConnectionOptionsHelp;
     return kExitOk;
   }
   if (!parsed->positional.empty()) {

@@ -5,8 +5,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "client/cli/output.h"
 #include "client/cli/param_parser.h"
+#include "client/cli/params_from.h"
 #include "client/cli/service_command.h"
 
 namespace querygate::cli {
@@ -17,24 +19,33 @@ constexpr char kWarmHelp[] = R"(usage: querygate warm [SET]... [--concurrency N]
 Fills the cache ahead of traffic and streams progress: a live progress bar when stderr is a
 terminal, plain "warm: ..." lines otherwise, then a summary on stdout (with --json, a JSON
 object {"total", "done", "failed", "elapsed_ms", "failures": [{"query", "params", "error"}]}).
-Without sets, the server warms its configured sets.
+Without sets, the server warms every set of its configuration.
 
-Sets (each --query or --model starts a new set; the options after it belong to it):
+Sets (each --set, --query or --model starts a new set; the options after it belong to it):
+  --set NAME              a warm set of the server's configuration (warm.sets[].name)
   --query NAME            a named query
   --model NAME            a model's Get by primary key
   --params JSON           one parameter set, a JSON object (repeatable); for a query, string
                           values are parsed by the declared types (see `querygate query --help`)
   --id ID                 model sets: shorthand for --params '{"id": ID}' (repeatable)
-  --params-from SQL       read-only SQL whose rows are parameter sets (columns named like
-                          the parameters)
+  --params-from SQL       parameter sets from the rows of SQL (columns named like the
+                          parameters). The server takes no SQL: this command runs it itself on
+                          --database-url / QUERYGATE_DATABASE_URL, as one statement in a READ
+                          ONLY transaction, and sends the rows as --params would. At most
+                          10000 parameter sets in all (the server's warm.max_param_sets).
 
 Options:
-  --concurrency N         parallel loads on the server (default: the server's)
+  --concurrency N         parallel loads on the server (default: the server's; at most its
+                          warm.max_concurrency, 16 by default)
   --json                  print the summary as JSON
-  --target HOST:PORT      server (also QUERYGATE_TARGET; default 127.0.0.1:50051)
-  --deadline DURATION     for the whole warm-up (default: none)
+  --deadline DURATION     for the whole warm-up, and the --params-from statement (default:
+                          none; --params-from: 30s)
+
+Failed entries show their parameters and full errors only to callers allowed
+CacheService.WarmDetails (the operator role).
 
 Example:
+  querygate warm --set top_users
   querygate warm --query item_by_id --params '{"id": 1}' --params '{"id": 2}' \
                  --model user --params-from 'SELECT id FROM users ORDER BY id LIMIT 100'
 
@@ -92,12 +103,16 @@ class ProgressPrinter {
 }  // namespace
 
 int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) {
-  auto parsed = ParseArgs(
-      args,
-      {{"--query"}, {"--model"}, {"--params"}, {"--id"}, {"--params-from"}, {"--concurrency"}});
+  auto parsed = ParseArgs(args, {{"--set"},
+                                 {"--query"},
+                                 {"--model"},
+                                 {"--params"},
+                                 {"--id"},
+                                 {"--params-from"},
+                                 {"--concurrency"}});
   if (!parsed.ok()) return UsageError(ctx, "warm", std::string(parsed.status().message()));
   if (parsed->help) {
-    *ctx.out << kWarmHelp;
+    *ctx.out << kWarmHelp << kConnectionOptionsHelp;
     return kExitOk;
   }
   if (!parsed->positional.empty()) {
@@ -110,6 +125,7 @@ int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) 
   client::WarmRequest request;
   std::vector<client::QueryInfo> queries;
   bool have_queries = false;
+  int64_t param_sets = 0;
   for (const auto& [option, value] : parsed->ordered) {
     if (option == "--concurrency") {
       if (!absl::SimpleAtoi(value, &request.concurrency) || request.concurrency < 0) {
@@ -117,21 +133,42 @@ int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) 
       }
       continue;
     }
-    if (option == "--query" || option == "--model") {
+    if (option == "--query" || option == "--model" || option == "--set") {
       client::WarmSet set;
-      (option == "--query" ? set.query : set.model) = value;
+      (option == "--query" ? set.query : option == "--model" ? set.model : set.name) = value;
       request.sets.push_back(std::move(set));
       continue;
     }
-    if (request.sets.empty()) {
+    if (request.sets.empty() || !request.sets.back().name.empty()) {
       return UsageError(ctx, "warm", option + " must follow --query or --model");
     }
     client::WarmSet& set = request.sets.back();
     if (option == "--params-from") {
-      set.params_from = value;
+      if (ctx.database_url.empty()) {
+        return UsageError(ctx, "warm",
+                          "--params-from runs its SQL here: pass --database-url or set "
+                          "QUERYGATE_DATABASE_URL");
+      }
+      absl::Duration timeout =
+          ctx.deadline.count() > 0 ? absl::FromChrono(ctx.deadline) : absl::Seconds(30);
+      auto rows = ReadParamSets(ctx.database_url, value, kMaxWarmParamSets - param_sets, timeout);
+      if (rows.status().code() == absl::StatusCode::kResourceExhausted) {
+        return PrintError(*ctx.err,
+                          absl::ResourceExhaustedError(absl::StrCat(
+                              "--params-from: more than ", kMaxWarmParamSets,
+                              " parameter sets in all (the server's warm.max_param_sets)")));
+      }
+      if (!rows.ok()) {
+        return PrintError(*ctx.err,
+                          absl::Status(rows.status().code(),
+                                       absl::StrCat("--params-from: ", rows.status().message())));
+      }
+      param_sets += static_cast<int64_t>(rows->size());
+      for (Value::Struct& params : *rows) set.params.push_back(std::move(params));
     } else if (option == "--id") {
       if (set.model.empty()) return UsageError(ctx, "warm", "--id belongs to a --model set");
       set.params.push_back({{"id", ParseLooseValue(value)}});
+      ++param_sets;
     } else if (option == "--params") {
       nlohmann::json json = nlohmann::json::parse(value, nullptr, false);
       if (json.is_discarded() || !json.is_object()) {
@@ -165,6 +202,12 @@ int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) 
         params[key] = *std::move(v);
       }
       set.params.push_back(std::move(params));
+      ++param_sets;
+    }
+    if (param_sets > kMaxWarmParamSets) {
+      return UsageError(ctx, "warm",
+                        absl::StrCat("more than ", kMaxWarmParamSets,
+                                     " parameter sets (the server's warm.max_param_sets)"));
     }
   }
 

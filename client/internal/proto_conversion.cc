@@ -141,9 +141,9 @@ void ToProto(const WarmRequest& request, v1::WarmRequest& out) {
   out.set_concurrency(request.concurrency);
   for (const WarmSet& set : request.sets) {
     v1::WarmSet* s = out.add_sets();
+    s->set_name(set.name);
     s->set_query(set.query);
     s->set_model(set.model);
-    s->set_params_from(set.params_from);
     for (const Value::Struct& params : set.params) ToProto(params, *s->add_params());
   }
 }

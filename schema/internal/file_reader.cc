@@ -8,8 +8,9 @@
 namespace querygate::schema::internal {
 namespace {
 
-constexpr absl::string_view kModelOptions[] = {
-    "table", "timestamps", "soft_delete", "indexes", "description", "cache_ttl", "notify_changes"};
+constexpr absl::string_view kModelOptions[] = {"table",          "timestamps",  "soft_delete",
+                                               "indexes",        "description", "cache_ttl",
+                                               "notify_changes", "roles"};
 
 bool IsModelOption(absl::string_view key) {
   for (absl::string_view option : kModelOptions) {
@@ -67,7 +68,7 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
         diag.Error(file, JoinPath(decl.path, key),
                    absl::StrCat("unknown model option '", key,
                                 "' (expected table, timestamps, soft_delete, indexes, "
-                                "description, cache_ttl, notify_changes, fields)"));
+                                "description, cache_ttl, notify_changes, roles, fields)"));
       }
     }
   } else if (const JsonNode* options = node.Find("$options"); options != nullptr) {
@@ -81,7 +82,7 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
           diag.Error(file, JoinPath(decl.options_path, key),
                      absl::StrCat("unknown model option '", key,
                                   "' (expected table, timestamps, soft_delete, indexes, "
-                                  "description, cache_ttl, notify_changes)"));
+                                  "description, cache_ttl, notify_changes, roles)"));
         }
       }
     }

@@ -406,6 +406,29 @@ class MemberReader {
   BuildContext& ctx_;
 };
 
+// Reads `roles: {"read": [...], "write": [...]}`.
+void ReadModelRoles(const ModelDecl& decl, const JsonNode& value, const std::string& path,
+                    Model& model, Diagnostics& diag) {
+  if (!value.is_object()) {
+    diag.Error(decl.file, path,
+               absl::StrCat("bad option value: roles must be an object with \"read\" and/or "
+                            "\"write\", got ",
+                            value.KindName()));
+    return;
+  }
+  for (const auto& [key, roles] : value.members) {
+    std::string key_path = JoinPath(path, key);
+    if (key != "read" && key != "write") {
+      diag.Error(decl.file, key_path,
+                 absl::StrCat("unknown roles key '", key, "' (expected read, write)"));
+      continue;
+    }
+    if (auto v = ReadRoles(roles, decl.file, key_path, diag)) {
+      (key == "read" ? model.read_roles : model.write_roles) = *std::move(v);
+    }
+  }
+}
+
 void ReadOptions(const ModelDecl& decl, Model& model, ModelSite& site, Diagnostics& diag) {
   if (decl.options == nullptr) return;
   for (const auto& [key, value] : decl.options->members) {
@@ -433,6 +456,8 @@ void ReadOptions(const ModelDecl& decl, Model& model, ModelSite& site, Diagnosti
           model.cache_ttl_seconds = *v;
         }
       }
+    } else if (key == "roles") {
+      ReadModelRoles(decl, value, path, model, diag);
     } else if (key == "indexes") {
       if (!value.is_array()) {
         diag.Error(decl.file, path, "bad option value: indexes must be an array of objects");

@@ -1,5 +1,6 @@
 #include "schema/internal/option_values.h"
 
+#include <set>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -48,6 +49,36 @@ std::optional<int64_t> ReadInteger(const JsonNode& value, const std::string& fil
     return std::nullopt;
   }
   return value.int_value;
+}
+
+std::optional<std::vector<std::string>> ReadRoles(const JsonNode& value, const std::string& file,
+                                                  const std::string& path, Diagnostics& diag) {
+  if (!value.is_array() || value.elements.empty()) {
+    diag.Error(
+        file, path,
+        absl::StrCat("bad option value: ", LastSegment(path),
+                     " must be a non-empty array of role names, got ",
+                     value.is_array() ? absl::string_view("an empty array") : value.KindName()));
+    return std::nullopt;
+  }
+  std::vector<std::string> roles;
+  std::set<std::string> seen;
+  bool ok = true;
+  for (size_t i = 0; i < value.elements.size(); ++i) {
+    const JsonNode& role = value.elements[i];
+    std::string role_path = absl::StrCat(path, "[", i, "]");
+    if (!role.is_string() || role.text.empty()) {
+      diag.Error(file, role_path, "a role must be a non-empty string");
+      ok = false;
+    } else if (!seen.insert(role.text).second) {
+      diag.Error(file, role_path, absl::StrCat("duplicate role '", role.text, "'"));
+      ok = false;
+    } else {
+      roles.push_back(role.text);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return roles;
 }
 
 std::optional<OnDelete> ParseOnDelete(absl::string_view text) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "schema/internal/diagnostics.h"
@@ -20,6 +21,11 @@ std::optional<std::string> ReadString(const JsonNode& value, const std::string& 
                                       const std::string& path, Diagnostics& diag);
 std::optional<int64_t> ReadInteger(const JsonNode& value, const std::string& file,
                                    const std::string& path, Diagnostics& diag);
+
+// Reads a list of role names: a non-empty array of distinct non-empty strings. Reports
+// "<key> must be ..." (or the duplicate) at `path` and returns nullopt otherwise.
+std::optional<std::vector<std::string>> ReadRoles(const JsonNode& value, const std::string& file,
+                                                  const std::string& path, Diagnostics& diag);
 
 // Parses an on_delete action case-insensitively ("cascade", "SET NULL", ...); nullopt if unknown.
 std::optional<OnDelete> ParseOnDelete(absl::string_view text);

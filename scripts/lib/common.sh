@@ -21,11 +21,13 @@ QG_REDIS_SERVER=/usr/bin/redis-server
 QG_REDIS_CLI=/usr/bin/redis-cli
 QG_PG_FALLBACK_ROOT=/var/tmp/querygate-pg
 
-# Debian 12 packages needed to build, test and run querygate locally.
+# Debian 12 packages needed to build, test and run querygate locally (clang and its libFuzzer
+# runtime for scripts/fuzz).
 QG_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libhiredis-dev
   libpqxx-dev libabsl-dev libssl-dev redis-server redis-tools postgresql nlohmann-json3-dev
   libgmock-dev googletest cmake make g++ pkg-config ccache git ca-certificates
+  clang libclang-rt-14-dev
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -108,6 +108,80 @@ TEST_F(ServerProcessTest, ReflectionListsTheServices) {
   stream->Finish();
 }
 
+TEST_F(ServerProcessTest, RefusesToServeUnauthenticatedBeyondLoopback) {
+  auto env = Env();
+  env["QUERYGATE_LISTEN"] = "0.0.0.0:0";
+  ServerProcess server;
+  EXPECT_EQ(server.Start(Binary(), {}, env), 0);
+  EXPECT_EQ(server.Wait(5000), 1);
+  EXPECT_NE(server.Log().find("refusing to serve without authentication on 0.0.0.0:0"),
+            std::string::npos)
+      << server.Log();
+}
+
+TEST_F(ServerProcessTest, InsecureNoAuthServesBeyondLoopbackWithAWarning) {
+  auto env = Env();
+  env["QUERYGATE_LISTEN"] = "0.0.0.0:0";
+  ServerProcess server;
+  ASSERT_GT(server.Start(Binary(), {"--insecure-no-auth"}, env), 0) << server.Log();
+  EXPECT_NE(server.Log().find("WARNING: serving WITHOUT authentication"), std::string::npos)
+      << server.Log();
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(10000), 0);
+}
+
+TEST_F(ServerProcessTest, WithAuthenticationReflectionIsOffAndDenialsAreAudited) {
+  WriteFile(dir_.path() + "/secret", "a-development-secret-of-some-length\n");
+  auto env = Env();
+  env["QUERYGATE_AUTH_MODE"] = "jwt";
+  env["QUERYGATE_JWT_ALGORITHMS"] = "HS256";
+  env["QUERYGATE_JWT_HS256_SECRET_FILE"] = dir_.path() + "/secret";
+  ServerProcess server;
+  int port = server.Start(Binary(), {}, env);
+  ASSERT_GT(port, 0) << server.Log();
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  grpc::ClientContext context;
+  auto stream =
+      grpc::reflection::v1alpha::ServerReflection::NewStub(channel)->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  stream->Write(request);
+  stream->WritesDone();
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  EXPECT_FALSE(stream->Read(&response));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+
+  grpc::ClientContext call;
+  call.AddMetadata("authorization", "Bearer forged.token.here");
+  v1::ListQueriesResponse queries;
+  grpc::Status denied =
+      v1::QueryService::NewStub(channel)->ListQueries(&call, v1::ListQueriesRequest(), &queries);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(10000), 0);
+  std::string log = server.Log();
+  EXPECT_NE(log.find("\"audit\":true"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"method\":\"QueryService.ListQueries\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"outcome\":\"UNAUTHENTICATED\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("a-development-secret"), std::string::npos) << log;
+}
+
+TEST_F(ServerProcessTest, AFailedStartPrintsTheErrorAndExitsOne) {
+  ServerProcess first;
+  int port = first.Start(Binary(), {}, Env());
+  ASSERT_GT(port, 0) << first.Log();
+  auto env = Env();
+  env["QUERYGATE_LISTEN"] = absl::StrCat("127.0.0.1:", port);
+  ServerProcess second;
+  EXPECT_EQ(second.Start(Binary(), {}, env), 0);
+  EXPECT_EQ(second.Wait(10000), 1) << second.Log();
+  EXPECT_NE(second.Log().find("startup failed: cannot listen on"), std::string::npos)
+      << second.Log();
+  first.Signal(SIGTERM);
+  EXPECT_EQ(first.Wait(10000), 0);
+}
+
 TEST_F(ServerProcessTest, SigtermDrainsInFlightCallsAndExitsWithinTheBound) {
   ServerProcess server;
   std::vector<std::string> args = {"--shutdown-grace-ms", "3000"};

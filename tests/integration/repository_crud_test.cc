@@ -27,6 +27,8 @@ using querygate::testing::Str;
 using querygate::testing::TestServer;
 using ::testing::HasSubstr;
 
+constexpr size_t kTooLongToken = 5000;
+
 std::string BlogSchema() {
   std::string dir = querygate::testing::SourceDir();
 #ifdef QUERYGATE_TEST_SOURCE_DIR
@@ -620,6 +622,142 @@ TEST_F(RepositoryCrudTest, KeysetPagesStayCorrectWhileRowsAreInserted) {
   request.set_page_token("not-a-token");
   EXPECT_EQ(Call(&v1::RepositoryService::Stub::List, request, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RepositoryCrudTest, CallerControlledSizesAreCappedBeforeAnyWrite) {
+  ASSERT_EQ(server_.StartAnother([](server::ServerConfig& c) {
+    c.repository.max_batch_records = 3;
+    c.repository.max_transact_ops = 2;
+    c.repository.max_include_rows = 30;
+  }),
+            "");
+  stubs_.push_back(v1::RepositoryService::NewStub(server_.Channel(0)));
+  stubs_.push_back(v1::RepositoryService::NewStub(server_.Channel(1)));
+  int64_t tags = Count("tag");
+
+  v1::CreateManyRequest many;
+  many.set_model("tag");
+  for (int i = 0; i < 4; ++i) {
+    *many.add_records() =
+        Rec({{"name", Str(absl::StrCat("cap", i))}, {"slug", Str(absl::StrCat("cap", i))}});
+  }
+  v1::CreateManyResponse many_response;
+  grpc::Status status = Call(&v1::RepositoryService::Stub::CreateMany, many, &many_response, 1);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "records: more than 3 (repository.max_batch_records)");
+  EXPECT_EQ(Count("tag"), tags);
+  many.mutable_records()->RemoveLast();
+  ASSERT_TRUE(Call(&v1::RepositoryService::Stub::CreateMany, many, &many_response, 1).ok());
+  EXPECT_EQ(Count("tag"), tags + 3);
+
+  v1::TransactRequest tx;
+  for (int i = 0; i < 3; ++i) {
+    auto* create = tx.add_ops()->mutable_create();
+    create->set_model("tag");
+    *create->mutable_record() =
+        Rec({{"name", Str(absl::StrCat("tx", i))}, {"slug", Str(absl::StrCat("tx", i))}});
+  }
+  v1::TransactResponse tx_response;
+  status = Call(&v1::RepositoryService::Stub::Transact, tx, &tx_response, 1);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "ops: more than 2 (repository.max_transact_ops)");
+  EXPECT_EQ(Count("tag"), tags + 3);
+  tx.mutable_ops()->RemoveLast();
+  ASSERT_TRUE(Call(&v1::RepositoryService::Stub::Transact, tx, &tx_response, 1).ok());
+  EXPECT_EQ(Count("tag"), tags + 5);
+
+  // User 1 wrote 12 posts with 24 comments: each level fits 30 rows, both together do not.
+  ASSERT_EQ(SqlValue("SELECT count(*) FROM posts WHERE author_id = 1"), "12");
+  v1::GetResponse user;
+  status = Get("user", Int(1), &user, {"posts.comments"}, v1::CACHE_MODE_BYPASS, 1);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(status.error_message(),
+            "include: more than 30 related rows (repository.max_include_rows)");
+  EXPECT_TRUE(Get("user", Int(1), &user, {"posts"}, v1::CACHE_MODE_BYPASS, 1).ok());
+  EXPECT_TRUE(Get("user", Int(1), &user, {"posts.comments"}, v1::CACHE_MODE_BYPASS, 0).ok());
+  v1::ListRequest list;
+  list.set_model("post");
+  list.set_page_size(50);
+  list.add_include("comments");
+  list.set_cache_mode(v1::CACHE_MODE_BYPASS);
+  v1::ListResponse listed;
+  status = Call(&v1::RepositoryService::Stub::List, list, &listed, 1);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("repository.max_include_rows"));
+  list.set_page_size(15);
+  EXPECT_TRUE(Call(&v1::RepositoryService::Stub::List, list, &listed, 1).ok());
+}
+
+TEST_F(RepositoryCrudTest, WideFiltersAreRefusedNamingTheCap) {
+  auto any_of = [](int branches) {
+    v1::Filter filter;
+    for (int i = 0; i < branches; ++i) {
+      *filter.mutable_any()->add_filters() = Cond("view_count", v1::EQ, Int(i * 10));
+    }
+    return filter;
+  };
+  v1::ListRequest request;
+  request.set_model("post");
+  *request.mutable_filter() = any_of(255);
+  v1::ListResponse response;
+  grpc::Status status = Call(&v1::RepositoryService::Stub::List, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.records_size(), 50);
+  for (int branches : {257, 20000}) {
+    *request.mutable_filter() = any_of(branches);
+    status = Call(&v1::RepositoryService::Stub::List, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << branches;
+    EXPECT_EQ(status.error_message(),
+              "filter: more than 256 conditions and groups (repository.max_filter_nodes)");
+  }
+  v1::CountRequest count;
+  count.set_model("post");
+  *count.mutable_filter() = any_of(257);
+  v1::CountResponse counted;
+  EXPECT_EQ(Call(&v1::RepositoryService::Stub::Count, count, &counted).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RepositoryCrudTest, PageTokensAreSignedByTheServer) {
+  ASSERT_EQ(server_.StartAnother([](server::ServerConfig& c) {
+    c.page_token_secret = "the secret of another deployment";
+  }),
+            "");
+  stubs_.push_back(v1::RepositoryService::NewStub(server_.Channel(0)));
+  stubs_.push_back(v1::RepositoryService::NewStub(server_.Channel(1)));
+  v1::ListRequest request;
+  request.set_model("post");
+  request.set_page_size(5);
+  request.set_cache_mode(v1::CACHE_MODE_BYPASS);
+  v1::ListResponse first;
+  ASSERT_TRUE(Call(&v1::RepositoryService::Stub::List, request, &first, 0).ok());
+  std::string token = first.next_page_token();
+  ASSERT_FALSE(token.empty());
+  request.set_page_token(token);
+  v1::ListResponse second;
+  ASSERT_TRUE(Call(&v1::RepositoryService::Stub::List, request, &second, 0).ok());
+  ASSERT_EQ(second.records_size(), 5);
+  EXPECT_EQ(second.records(0).fields().at("id").int_value(), 6);
+
+  std::string tampered = token;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  std::vector<std::pair<std::string, int>> cases = {
+      {token, 1},                              // issued under another secret
+      {tampered, 0},                           // altered
+      {token.substr(0, token.size() - 4), 0},  // truncated
+      {std::string(kTooLongToken, 'A'), 0},    // longer than the cap
+  };
+  for (const auto& [text, instance] : cases) {
+    request.set_page_token(text);
+    v1::ListResponse response;
+    grpc::Status status = Call(&v1::RepositoryService::Stub::List, request, &response, instance);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << text.substr(0, 40);
+    EXPECT_THAT(status.error_message(), ::testing::StartsWith("page_token: "));
+  }
+  request.set_page_token(std::string(kTooLongToken, 'A'));
+  v1::ListResponse response;
+  EXPECT_THAT(Call(&v1::RepositoryService::Stub::List, request, &response).error_message(),
+              HasSubstr("longer than 4096 characters"));
 }
 
 }  // namespace

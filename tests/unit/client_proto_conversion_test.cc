@@ -29,6 +29,22 @@ TEST(ClientProtoConversionTest, NegativeMicrosUseNonNegativeNanos) {
   EXPECT_EQ(wire.timestamp_value().nanos(), 999999000);
 }
 
+TEST(ClientProtoConversionTest, WarmSetsByNameOrExplicitParamsAndNeverSql) {
+  WarmRequest request;
+  request.concurrency = 3;
+  request.sets.push_back({"", "", {}, "top_users"});
+  request.sets.push_back({"item_by_id", "", {{{"id", Value::Int(7)}}}, ""});
+  v1::WarmRequest wire;
+  ToProto(request, wire);
+  EXPECT_EQ(wire.concurrency(), 3);
+  ASSERT_EQ(wire.sets_size(), 2);
+  EXPECT_EQ(wire.sets(0).name(), "top_users");
+  EXPECT_EQ(wire.sets(0).query(), "");
+  EXPECT_EQ(wire.sets(1).query(), "item_by_id");
+  EXPECT_EQ(wire.sets(1).params(0).fields().at("id").int_value(), 7);
+  for (const v1::WarmSet& set : wire.sets()) EXPECT_EQ(set.params_from(), "");
+}
+
 TEST(ClientProtoConversionTest, UnsetIsNull) { EXPECT_TRUE(FromProto(v1::Value()).is_null()); }
 
 TEST(ClientProtoConversionTest, FilterTree) {

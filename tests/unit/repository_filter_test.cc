@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "schema/loader.h"
 #include "service/repository_includes.h"
 
@@ -188,6 +190,71 @@ TEST_F(FilterTest, EnforcesDepthAndInListCaps) {
   EXPECT_THAT(too_many.status().message(), HasSubstr("more than 10"));
 }
 
+TEST_F(FilterTest, CapsLimitsNameTheirSettings) {
+  Filter deep = Cond("n", FilterOp::kIsNull);
+  for (int i = 0; i < 3; ++i) deep = Node(Filter::Kind::kNot, {deep});
+  EXPECT_THAT(Compile(deep, {3, 10}).status().message(),
+              HasSubstr("(repository.max_filter_depth)"));
+  auto too_many =
+      Compile(Cond("n", FilterOp::kIn, Value::ListOf(Value::List(11, Value::Int(1)))), {4, 10});
+  EXPECT_THAT(too_many.status().message(), HasSubstr("(repository.max_in_list)"));
+}
+
+std::vector<Filter> Branches(size_t count) {
+  std::vector<Filter> branches;
+  for (size_t i = 0; i < count; ++i) {
+    Filter f;
+    f.kind = Filter::Kind::kCondition;
+    f.field = "n";
+    f.op = FilterOp::kEq;
+    f.value = Value::Int(static_cast<int64_t>(i));
+    branches.push_back(std::move(f));
+  }
+  return branches;
+}
+
+TEST_F(FilterTest, CountsEveryNodeNotOnlyDepth) {
+  // One group and its branches are all nodes: 255 branches fill the default cap of 256.
+  EXPECT_TRUE(Compile(Node(Filter::Kind::kAny, Branches(255))).ok());
+  for (size_t branches : {256u, 257u, 20000u}) {
+    auto sql = Compile(Node(Filter::Kind::kAny, Branches(branches)));
+    EXPECT_EQ(sql.status().code(), absl::StatusCode::kInvalidArgument) << branches;
+    EXPECT_EQ(sql.status().message(),
+              "filter: more than 256 conditions and groups (repository.max_filter_nodes)");
+  }
+  EXPECT_EQ(params_.size(), 0u);  // refused before anything was compiled
+  FilterLimits small;
+  small.max_nodes = 3;
+  EXPECT_TRUE(Compile(Node(Filter::Kind::kAll, Branches(2)), small).ok());
+  auto over = Compile(Node(Filter::Kind::kAll, Branches(3)), small);
+  EXPECT_THAT(over.status().message(), HasSubstr("more than 3 conditions and groups"));
+}
+
+TEST_F(FilterTest, DeepAndWideTreesAreCountedAcrossLevels) {
+  // Four levels within the depth cap, each group 4 wide: 4 + 16 + 64 groups and 256 conditions.
+  std::function<Filter(int)> tree = [&](int level) {
+    if (level == 0) return Cond("n", FilterOp::kIsNull);
+    std::vector<Filter> children;
+    for (int i = 0; i < 4; ++i) children.push_back(tree(level - 1));
+    return Node(level % 2 ? Filter::Kind::kAny : Filter::Kind::kAll, std::move(children));
+  };
+  Filter wide = tree(4);  // 1 + 4 + 16 + 64 + 256 = 341 nodes, depth 5
+  FilterLimits limits;
+  limits.max_nodes = 341;
+  ASSERT_TRUE(Compile(wide, limits).ok());
+  limits.max_nodes = 340;
+  auto sql = Compile(wide, limits);
+  EXPECT_EQ(sql.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(sql.status().message(), HasSubstr("repository.max_filter_nodes"));
+  EXPECT_EQ(Compile(wide).status().code(), absl::StatusCode::kInvalidArgument);
+  // A deep chain is refused by the node cap or the depth cap, whichever comes first.
+  Filter chain = Cond("n", FilterOp::kIsNull);
+  for (int i = 0; i < 300; ++i) chain = Node(Filter::Kind::kNot, {chain});
+  EXPECT_THAT(Compile(chain).status().message(), HasSubstr("repository.max_filter_nodes"));
+  limits.max_nodes = 1000;
+  EXPECT_THAT(Compile(chain, limits).status().message(), HasSubstr("repository.max_filter_depth"));
+}
+
 TEST_F(FilterTest, FiltersAreNotHeldToStorageLimits) {
   // Comparing with a longer string or a non-member of the enum is legal; it matches nothing.
   EXPECT_TRUE(Compile(Cond("title", FilterOp::kEq, Value::String(std::string(50, 'x')))).ok());
@@ -208,6 +275,58 @@ TEST_F(FilterTest, IncludesParseAndReject) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseIncludes(loaded_.schema, *owner, {"things."}, 3).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// A runner that answers every include statement with `rows_per_statement` rows (fewer if the
+// statement's LIMIT asks for fewer), and records each LIMIT it was sent.
+StatementRunner FakeRunner(const schema::Schema& schema, int64_t rows_per_statement,
+                           std::vector<int64_t>* limits) {
+  return [&schema, rows_per_statement, limits](const Statement& statement) {
+    const schema::Model* target =
+        schema.FindModel(statement.label.find(".things") != std::string::npos ? "thing" : "owner");
+    int64_t limit = std::stoll(*statement.params.back());
+    limits->push_back(limit);
+    auto result = std::make_shared<QueryResult>();
+    for (int64_t i = 0; i < std::min(rows_per_statement, limit); ++i) {
+      result->rows.emplace_back(target->fields.size(), Value::Int(1 + i % 2));
+    }
+    return absl::StatusOr<SharedResult>(std::move(result));
+  };
+}
+
+TEST_F(FilterTest, IncludesLoadAtMostMaxRowsOverAllLevels) {
+  const schema::Model* owner = loaded_.schema.FindModel("owner");
+  auto tree = ParseIncludes(loaded_.schema, *owner, {"things.owner"}, 3);
+  ASSERT_TRUE(tree.ok()) << tree.status();
+  auto owners = [] {
+    return std::vector<Record>{{{"id", Value::Int(1)}, {"name", Value::String("a")}},
+                               {{"id", Value::Int(2)}, {"name", Value::String("b")}}};
+  };
+  // Two levels of 4 rows each: 8 rows fit a budget of 8, and each statement asks for no more
+  // than what is left plus one.
+  std::vector<int64_t> limits;
+  std::vector<Record> records = owners();
+  ASSERT_TRUE(LoadIncludes(loaded_.schema, *owner, *tree, records,
+                           FakeRunner(loaded_.schema, 4, &limits), 8)
+                  .ok());
+  EXPECT_EQ(limits, (std::vector<int64_t>{9, 5}));
+  EXPECT_EQ(records[0].at("things").list_value().size(), 2u);
+
+  limits.clear();
+  records = owners();
+  absl::Status over = LoadIncludes(loaded_.schema, *owner, *tree, records,
+                                   FakeRunner(loaded_.schema, 4, &limits), 7);
+  EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(over.message(), "include: more than 7 related rows (repository.max_include_rows)");
+  EXPECT_EQ(limits, (std::vector<int64_t>{8, 4}));
+
+  // A first level past the budget stops before the next level is read.
+  limits.clear();
+  records = owners();
+  over = LoadIncludes(loaded_.schema, *owner, *tree, records,
+                      FakeRunner(loaded_.schema, 1000000, &limits), 3);
+  EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(limits, (std::vector<int64_t>{4}));
 }
 
 }  // namespace

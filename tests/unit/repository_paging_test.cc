@@ -5,6 +5,8 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/escaping.h"
+#include "common/sha256.h"
 #include "schema/loader.h"
 #include "service/repository_order.h"
 #include "service/repository_page_token.h"
@@ -15,30 +17,139 @@ namespace {
 
 using ::testing::HasSubstr;
 
+constexpr char kSecret[] = "page-token-test-secret";
+
+std::string Unbase64(const std::string& token) {
+  std::string raw;
+  EXPECT_TRUE(absl::WebSafeBase64Unescape(token, &raw)) << token;
+  return raw;
+}
+
+std::string Base64(const std::string& raw) {
+  std::string token;
+  absl::WebSafeBase64Escape(raw, &token);
+  return token;
+}
+
+// The body of a sealed token (everything before the 32-byte MAC).
+std::string BodyOf(const std::string& token) {
+  std::string raw = Unbase64(token);
+  return raw.substr(0, raw.size() - 32);
+}
+
+absl::StatusCode CodeOf(const absl::StatusOr<std::vector<Value>>& decoded) {
+  return decoded.status().code();
+}
+
 TEST(PageTokenTest, RoundTripsValues) {
   std::vector<Value> values = {Value::Int(-5), Value(), Value::String("a\"b"),
                                Value::Time({1234567}), Value::Double(0.1)};
-  std::string token = EncodePageToken("fp1", values);
+  std::string token = EncodePageToken(kSecret, "fp1", values);
   EXPECT_EQ(
       token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
       std::string::npos);
-  auto decoded = DecodePageToken(token, "fp1", values.size());
+  auto decoded = DecodePageToken(kSecret, token, "fp1", values.size());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded, values);
 }
 
+TEST(PageTokenTest, AnEmptySecretStillWorks) {
+  std::string token = EncodePageToken("", "fp1", {Value::Int(7)});
+  auto decoded = DecodePageToken("", token, "fp1", 1);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, std::vector<Value>{Value::Int(7)});
+  EXPECT_EQ(CodeOf(DecodePageToken(kSecret, token, "fp1", 1)), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(PageTokenTest, RejectsGarbageTamperingAndOtherRequests) {
-  std::string token = EncodePageToken("fp1", {Value::Int(7)});
-  EXPECT_THAT(DecodePageToken(token, "fp2", 1).status().message(), HasSubstr("different"));
-  EXPECT_EQ(DecodePageToken(token, "fp1", 2).status().code(), absl::StatusCode::kInvalidArgument);
-  for (std::string bad : {std::string("garbage!"), std::string(""), std::string("AAAA"),
-                          token.substr(0, token.size() - 2)}) {
-    EXPECT_EQ(DecodePageToken(bad, "fp1", 1).status().code(), absl::StatusCode::kInvalidArgument)
-        << bad;
+  std::string token = EncodePageToken(kSecret, "fp1", {Value::Int(7)});
+  auto other_request = DecodePageToken(kSecret, token, "fp2", 1);
+  EXPECT_EQ(CodeOf(other_request), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(other_request.status().message(), HasSubstr("page_token: "));
+  EXPECT_THAT(other_request.status().message(), HasSubstr("different"));
+  auto wrong_count = DecodePageToken(kSecret, token, "fp1", 2);
+  EXPECT_EQ(CodeOf(wrong_count), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(wrong_count.status().message(), HasSubstr("page_token: "));
+  std::vector<std::string> bad = {
+      "garbage!",     "", "AAAA", token.substr(0, token.size() - 2), token.substr(0, 10),
+      token.substr(2)};
+  for (const std::string& text : bad) {
+    auto decoded = DecodePageToken(kSecret, text, "fp1", 1);
+    EXPECT_EQ(CodeOf(decoded), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(decoded.status().message(), HasSubstr("page_token: ")) << text;
   }
-  std::string flipped = token;
-  flipped[flipped.size() / 2] = flipped[flipped.size() / 2] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(DecodePageToken(flipped, "fp1", 1).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PageTokenTest, EveryFlippedBitIsRefused) {
+  std::string raw = Unbase64(EncodePageToken(kSecret, "fp1", {Value::Int(7), Value::String("x")}));
+  for (size_t i = 0; i < raw.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string tampered = raw;
+      tampered[i] = static_cast<char>(tampered[i] ^ (1 << bit));
+      auto decoded = DecodePageToken(kSecret, Base64(tampered), "fp1", 2);
+      ASSERT_EQ(CodeOf(decoded), absl::StatusCode::kInvalidArgument) << i << ":" << bit;
+      EXPECT_THAT(decoded.status().message(), HasSubstr("page_token: "));
+    }
+  }
+}
+
+TEST(PageTokenTest, TruncatedTokensAreRefused) {
+  std::string raw = Unbase64(EncodePageToken(kSecret, "fp1", {Value::Int(7)}));
+  for (size_t size = 0; size < raw.size(); ++size) {
+    EXPECT_EQ(CodeOf(DecodePageToken(kSecret, Base64(raw.substr(0, size)), "fp1", 1)),
+              absl::StatusCode::kInvalidArgument)
+        << size;
+  }
+}
+
+TEST(PageTokenTest, TokensOfAnotherSecretAreRefused) {
+  std::string foreign = EncodePageToken("another-secret", "fp1", {Value::Int(7)});
+  auto decoded = DecodePageToken(kSecret, foreign, "fp1", 1);
+  EXPECT_EQ(CodeOf(decoded), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(decoded.status().message(), HasSubstr("page_token: "));
+  // A forger who knows the layout but not the secret: the body of a real token with new
+  // values, re-signed under a guessed key and with the old unkeyed checksum scheme.
+  std::string body = BodyOf(EncodePageToken(kSecret, "fp1", {Value::Int(7)}));
+  std::string forged_body = BodyOf(EncodePageToken("guess", "fp1", {Value::Int(999)}));
+  EXPECT_EQ(CodeOf(DecodePageToken(kSecret, SealPageToken("guess", forged_body), "fp1", 1)),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      CodeOf(DecodePageToken(kSecret, Base64(body + Sha256Hex(body).substr(0, 16)), "fp1", 1)),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(DecodePageToken(kSecret, SealPageToken(kSecret, body), "fp1", 1).ok());
+}
+
+TEST(PageTokenTest, TooLongTokensAreRefusedBeforeDecoding) {
+  std::string token = EncodePageToken(kSecret, "fp1", {Value::String(std::string(3200, 'x'))});
+  ASSERT_GT(token.size(), kMaxPageTokenSize);
+  auto decoded = DecodePageToken(kSecret, token, "fp1", 1);
+  EXPECT_EQ(CodeOf(decoded), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(decoded.status().message(), HasSubstr("page_token: longer than 4096 characters"));
+  auto fits = EncodePageToken(kSecret, "fp1", {Value::String(std::string(2000, 'x'))});
+  ASSERT_LE(fits.size(), kMaxPageTokenSize);
+  EXPECT_TRUE(DecodePageToken(kSecret, fits, "fp1", 1).ok());
+  EXPECT_EQ(CodeOf(DecodePageToken(kSecret, std::string(1 << 20, 'A'), "fp1", 1)),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Well-signed bodies whose payload claims huge counts: the MAC holds, the decoder refuses.
+TEST(PageTokenTest, SignedPayloadsClaimingHugeCountsAreRefused) {
+  std::string prefix = std::string(1, '\x02') + "3:fp1";
+  std::vector<std::string> payloads = {
+      std::string("QGR1\x00\x80\x80\x80\x40", 9),                       // 0 columns, 2^27 rows
+      std::string("QGR1\x80\x80\x80\x80\x08", 9),                       // 2^31 columns
+      std::string("QGR1\x01\xff\xff\xff\xff\x0f", 10),                  // name of 2^32 bytes
+      std::string("QGR1\x01\x00\x00\x01\x08\x80\x80\x80\x80\x08", 14),  // list of 2^31
+      std::string("QGR1\x01\x00\x00\x80\x80\x80\x40\x00", 12),          // 2^27 rows of 1
+  };
+  for (const std::string& payload : payloads) {
+    auto decoded = DecodePageToken(kSecret, SealPageToken(kSecret, prefix + payload), "fp1", 1);
+    EXPECT_EQ(CodeOf(decoded), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(decoded.status().message(), HasSubstr("page_token: "));
+  }
+  // The prefix itself is right: a well-formed payload behind it decodes.
+  std::string good = BodyOf(EncodePageToken(kSecret, "fp1", {Value::Int(1)}));
+  ASSERT_EQ(good.substr(0, prefix.size()), prefix);
 }
 
 constexpr char kSchema[] = R"json({

@@ -232,5 +232,17 @@ TEST(DdlTest, UuidV7FunctionSql) {
   EXPECT_THAT(sql, Not(HasSubstr("EXTENSION")));
 }
 
+TEST(DdlTest, ModelRolesAreNotSql) {
+  const char* plain = R"({"models": {
+      "user": {"id": "int64", "email": "string", "posts": ["@post"]},
+      "post": {"id": "int64", "user_id": "int64", "user": "@user"}}})";
+  const char* with_roles = R"({"models": {
+      "user": {"$options": {"roles": {"read": ["hr"], "write": ["admin"]}},
+               "id": "int64", "email": "string", "posts": ["@post"]},
+      "post": {"roles": {"read": ["editor"]},
+               "fields": {"id": "int64", "user_id": "int64", "user": "@user"}}}})";
+  EXPECT_EQ(DdlFor(with_roles), DdlFor(plain));
+}
+
 }  // namespace
 }  // namespace querygate::schema

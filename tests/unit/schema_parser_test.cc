@@ -186,6 +186,38 @@ TEST(LoaderTest, FlatAndStructuredFormsAreEquivalent) {
   }
 }
 
+TEST(LoaderTest, ModelRolesInBothForms) {
+  LoadResult flat = LoadOk(R"({"models": {"salary": {
+      "$options": {"roles": {"read": ["hr", "finance"], "write": ["hr"]}},
+      "id": "int64", "amount": "int64"}}})");
+  LoadResult structured = LoadOk(R"({"models": {"salary": {
+      "roles": {"read": ["hr", "finance"], "write": ["hr"]},
+      "fields": {"id": "int64", "amount": "int64"}}}})");
+  for (const LoadResult* result : {&flat, &structured}) {
+    const Model* salary = result->schema.FindModel("salary");
+    ASSERT_NE(salary, nullptr);
+    EXPECT_THAT(salary->read_roles, ElementsAre("hr", "finance"));
+    EXPECT_THAT(salary->write_roles, ElementsAre("hr"));
+    EXPECT_EQ(salary->fields.size(), 2u);
+  }
+}
+
+TEST(LoaderTest, ModelRolesAreOptionalPerKey) {
+  LoadResult result = LoadOk(R"({"models": {
+      "open": {"id": "int64"},
+      "read_only": {"$options": {"roles": {"write": ["admin"]}}, "id": "int64"},
+      "roles": {"id": "int64", "roles": "string"}}})");
+  const Model* open = result.schema.FindModel("open");
+  EXPECT_TRUE(open->read_roles.empty());
+  EXPECT_TRUE(open->write_roles.empty());
+  const Model* read_only = result.schema.FindModel("read_only");
+  EXPECT_TRUE(read_only->read_roles.empty());
+  EXPECT_THAT(read_only->write_roles, ElementsAre("admin"));
+  const Model* roles = result.schema.FindModel("roles");
+  ASSERT_NE(roles->FindField("roles"), nullptr);
+  EXPECT_TRUE(roles->read_roles.empty());
+}
+
 TEST(LoaderTest, FieldNamedFieldsWithTypeIsAFieldNotTheStructuredForm) {
   LoadResult result = LoadOk(R"({"models": {"form": {"id": "int64",
       "fields": {"type": "json"}}}})");

@@ -1,0 +1,78 @@
+#include "rpc/call_guard.h"
+
+#include <grpc/grpc_security_constants.h>
+#include <grpcpp/security/auth_context.h>
+
+#include "absl/strings/str_cat.h"
+#include "rpc/call_context.h"
+
+namespace querygate::rpc {
+namespace {
+
+auth::PeerCredentials PeerOf(grpc::ServerContextBase* context) {
+  auth::PeerCredentials peer;
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  if (it != metadata.end()) peer.authorization.emplace(it->second.data(), it->second.size());
+  std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
+    for (const char* property : {GRPC_X509_CN_PROPERTY_NAME, GRPC_X509_SAN_PROPERTY_NAME}) {
+      for (const grpc::string_ref& value : auth->FindPropertyValues(property)) {
+        peer.certificate_names.emplace_back(value.data(), value.size());
+      }
+    }
+  }
+  return peer;
+}
+
+}  // namespace
+
+absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* context,
+                                                      auth::Permission permission) const {
+  absl::Time now = absl::Now();
+  auto identity = authenticator_->Authenticate(PeerOf(context), now);
+  auto deny = [&](const absl::Status& status, const Identity* who) {
+    if (audit_) {
+      auth::AuditEvent event;
+      event.time = now;
+      event.method = auth::PermissionName(permission);
+      event.subject = who != nullptr ? who->subject : "";
+      event.auth_method = who != nullptr ? who->MethodName() : "none";
+      event.peer = context->peer();
+      event.outcome = absl::StatusCodeToString(status.code());
+      event.detail = std::string(status.message());
+      audit_(event);
+    }
+    return status;
+  };
+  if (!identity.ok()) return deny(identity.status(), nullptr);
+  if (!policy_->Allows(*identity, permission)) {
+    return deny(absl::PermissionDeniedError(absl::StrCat("missing permission ",
+                                                         auth::PermissionName(permission))),
+                &*identity);
+  }
+  service::CallContext ctx = MakeCallContext(context);
+  ctx.identity = std::make_shared<const Identity>(*std::move(identity));
+  return ctx;
+}
+
+bool CallGuard::Allows(const service::CallContext& ctx, auth::Permission permission) const {
+  return ctx.identity == nullptr || policy_->Allows(*ctx.identity, permission);
+}
+
+void CallGuard::AuditOutcome(const service::CallContext& ctx, auth::Permission permission,
+                             const absl::Status& outcome, const std::string& detail) const {
+  if (!audit_) return;
+  auth::AuditEvent event;
+  event.time = absl::Now();
+  event.method = auth::PermissionName(permission);
+  if (ctx.identity != nullptr) {
+    event.subject = ctx.identity->subject;
+    event.auth_method = ctx.identity->MethodName();
+  }
+  event.outcome = absl::StatusCodeToString(outcome.code());
+  event.detail = outcome.ok() ? detail : absl::StrCat(detail, ": ", outcome.message());
+  audit_(event);
+}
+
+}  // namespace querygate::rpc
