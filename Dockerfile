@@ -2,7 +2,12 @@
 # querygate: multi-stage build. The build stage compiles a Release build (no tests); the runtime
 # stage holds only the shared libraries the binaries link, the binaries and the schemas.
 #   docker build -t querygate:local .
-#   docker run --rm -p 50051:50051 -e QUERYGATE_DATABASE_URL=... -e QUERYGATE_REDIS_URL=... querygate:local
+#   docker run --rm -p 50051:50051 -e QUERYGATE_DATABASE_URL=... -e QUERYGATE_REDIS_URL=... \
+#     -e QUERYGATE_AUTH_MODE=jwt -e QUERYGATE_JWT_ALGORITHMS=ES256 \
+#     -e QUERYGATE_JWT_PUBLIC_KEY_FILES=/keys/jwt.pub.pem -v "$PWD/keys:/keys:ro" querygate:local
+# The server listens on 0.0.0.0, so it refuses to start until auth.mode is set (or
+# --insecure-no-auth is passed); docker-compose.yml uses the DEVELOPMENT-ONLY keys in
+# config/dev-auth/.
 
 FROM debian:12 AS build
 ARG DEBIAN_FRONTEND=noninteractive

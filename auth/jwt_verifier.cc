@@ -79,7 +79,7 @@ absl::StatusOr<Header> ParseHeader(const std::string& text, uint8_t allowed) {
   if (alg == json.end() || !alg->is_string()) return Rejected(internal::kMalformedToken);
   Header header;
   std::optional<Algorithm> parsed = ParseAlgorithm(alg->get_ref<const std::string&>());
-  if (!parsed) return Rejected(internal::kAlgorithmNotAllowed);
+  if (!parsed || (allowed & Bit(*parsed)) == 0) return Rejected(internal::kAlgorithmNotAllowed);
   header.alg = *parsed;
   if (auto typ = json.find("typ"); typ != json.end()) {
     if (!typ->is_string() || !absl::EqualsIgnoreCase(typ->get_ref<const std::string&>(), "JWT")) {

@@ -76,9 +76,9 @@ class Reader {
   // items counted before and not read yet, hold that many; then `n` items may be allocated.
   // The caller calls Take(min_size) before reading each item.
   bool Count(uint64_t& n, uint64_t min_size) {
-    if (!Varint(n)) return false;
+    if (!Varint(n) || promised_ > in_.size()) return false;
     if (min_size == 0) return n == 0;
-    if (n > in_.size() / min_size) return false;
+    if (n > (in_.size() - promised_) / min_size) return false;
     promised_ += n * min_size;
     return true;
   }
