@@ -59,7 +59,7 @@ std::string InvalidationEventJson(const InvalidationEvent& event) {
   if (!event.queries.empty()) json["queries"] = event.queries;
   if (!event.tags.empty()) json["tags"] = event.tags;
   if (!event.source.empty()) json["source"] = event.source;
-  return json.dump();
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 absl::StatusOr<int64_t> PublishInvalidation(const RedisOptions& options, const std::string& channel,

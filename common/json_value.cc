@@ -94,7 +94,11 @@ absl::StatusOr<Value> ParseJsonValue(absl::string_view text) {
 absl::StatusOr<std::string> ValueToJson(const Value& value) {
   auto json = ToJson(value);
   if (!json.ok()) return json.status();
-  return json->dump();
+  try {
+    return json->dump();
+  } catch (const nlohmann::json::type_error&) {
+    return absl::InvalidArgumentError("a string in the JSON value is not valid UTF-8");
+  }
 }
 
 }  // namespace querygate

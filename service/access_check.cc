@@ -42,10 +42,24 @@ bool HoldsOneOf(const CallContext& ctx, const std::vector<std::string>& roles) {
   return false;
 }
 
-absl::Status CheckQueryAccess(const schema::NamedQuery& query, const CallContext& ctx) {
-  if (HoldsOneOf(ctx, query.roles)) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("query ", query.name, ": requires one of the roles ", RoleList(query.roles)));
+absl::Status CheckQueryAccess(const schema::NamedQuery& query,
+                              const std::vector<std::string>& tables,
+                              const schema::Schema& schema, const CallContext& ctx) {
+  if (!HoldsOneOf(ctx, query.roles)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("query ", query.name, ": requires one of the roles ", RoleList(query.roles)));
+  }
+  if (ctx.identity == nullptr) return absl::OkStatus();
+  for (const std::string& table : tables) {
+    const schema::Model* model = schema.FindModelByTable(table);
+    if (model == nullptr) continue;
+    absl::Status readable = CheckModelAccess(schema, *model, ModelAccess::kRead, ctx);
+    if (!readable.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("query ", query.name, " reads ", readable.message()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckModelAccess(const schema::Schema& schema, const schema::Model& model,

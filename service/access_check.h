@@ -21,9 +21,13 @@ inline constexpr char kAdminRole[] = "admin";
 // identity), a holder of "admin" or of one of `roles`, or anyone when `roles` is empty.
 bool HoldsOneOf(const CallContext& ctx, const std::vector<std::string>& roles);
 
-// Returns OK when the caller may run `query`, else PERMISSION_DENIED
-// "query <name>: requires one of the roles [a, b]".
-absl::Status CheckQueryAccess(const schema::NamedQuery& query, const CallContext& ctx);
+// Returns OK when the caller may run `query`, whose plan reads `tables`: it needs one of the
+// query's roles and the read roles of every model whose table the plan reads, so a named query
+// never exposes rows its caller could not read through the repository. Else PERMISSION_DENIED
+// "query <name>: requires one of the roles [a, b]" or the model's denial.
+absl::Status CheckQueryAccess(const schema::NamedQuery& query,
+                              const std::vector<std::string>& tables,
+                              const schema::Schema& schema, const CallContext& ctx);
 
 enum class ModelAccess { kRead, kWrite };
 

@@ -111,7 +111,7 @@ void QueryService::TryCached(const ExecuteRequest& request, const CallContext& c
     done(absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'")));
     return;
   }
-  if (absl::Status allowed = CheckQueryAccess(query->def, ctx); !allowed.ok()) {
+  if (absl::Status allowed = CheckQueryAccess(query->def, query->tables, registry_->schema(), ctx); !allowed.ok()) {
     done(std::move(allowed));
     return;
   }
@@ -143,7 +143,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
   if (query == nullptr) {
     return absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'"));
   }
-  QG_RETURN_IF_ERROR(CheckQueryAccess(query->def, ctx));
+  QG_RETURN_IF_ERROR(CheckQueryAccess(query->def, query->tables, registry_->schema(), ctx));
   QueryCounters& counters = *counters_.at(query->def.name);
   QG_ASSIGN_OR_RETURN(Bound bound, Bind(*query, request.params));
   if (absl::Now() >= ctx.deadline) {

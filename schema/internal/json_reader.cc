@@ -7,6 +7,13 @@
 #include "nlohmann/json.hpp"
 
 namespace querygate::schema::internal {
+
+JsonNode::JsonNode() = default;
+JsonNode::~JsonNode() = default;
+JsonNode::JsonNode(const JsonNode&) = default;
+JsonNode::JsonNode(JsonNode&&) noexcept = default;
+JsonNode& JsonNode::operator=(const JsonNode&) = default;
+JsonNode& JsonNode::operator=(JsonNode&&) noexcept = default;
 namespace {
 
 constexpr size_t kMaxDepth = 200;

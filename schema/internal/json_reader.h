@@ -14,6 +14,15 @@ namespace querygate::schema::internal {
 struct JsonNode {
   enum class Kind { kNull, kBool, kInteger, kUnsigned, kFloat, kString, kArray, kObject };
 
+  // Declared here and defaulted in the .cc: clang needs JsonNode complete before the
+  // special members of std::pair<std::string, JsonNode> are instantiated.
+  JsonNode();
+  ~JsonNode();
+  JsonNode(const JsonNode&);
+  JsonNode(JsonNode&&) noexcept;
+  JsonNode& operator=(const JsonNode&);
+  JsonNode& operator=(JsonNode&&) noexcept;
+
   Kind kind = Kind::kNull;
   bool bool_value = false;
   int64_t int_value = 0;

@@ -1,7 +1,9 @@
 // The filter compiler against arbitrary filter trees: kinds, field names (the model's and
 // garbage), operators and values of every kind, within a bounded size. Limits come from the
 // input too, so the depth, IN-list and node caps are all reached. A refusal must be
-// INVALID_ARGUMENT; a crash, a sanitizer report or any other code is a finding.
+// INVALID_ARGUMENT; a crash, a sanitizer report or any other code is a finding. Strings and
+// struct keys are valid UTF-8, as protobuf `string` fields guarantee for every filter that
+// arrives over gRPC; bytes values are arbitrary.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
@@ -106,8 +108,36 @@ class TreeBuilder {
 
  private:
   std::string FieldName() {
-    if (in_.ConsumeIntegralInRange(0, 9) == 0) return in_.ConsumeRandomLengthString(32);
+    if (in_.ConsumeIntegralInRange(0, 9) == 0) return Utf8(16);
     return in_.PickValueInArray(kFieldNames);
+  }
+
+  // Up to `max_chars` characters: mostly ASCII (quotes, backslashes and NUL included), some
+  // from every other UTF-8 length.
+  std::string Utf8(int max_chars) {
+    std::string out;
+    int chars = in_.ConsumeIntegralInRange(0, max_chars);
+    for (int i = 0; i < chars && in_.remaining_bytes() > 0; ++i) {
+      uint32_t c = in_.ConsumeIntegralInRange<uint32_t>(0, 0x10FFFF);
+      if (in_.ConsumeIntegralInRange(0, 3) != 0) c &= 0x7F;
+      if (c >= 0xD800 && c <= 0xDFFF) c = '?';
+      if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+      } else if (c < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      } else if (c < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      } else {
+        out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      }
+    }
+    return out;
   }
 
   Value MakeValue(int depth) {
@@ -121,7 +151,7 @@ class TreeBuilder {
       case 3:
         return Value::Double(in_.ConsumeFloatingPoint<double>());
       case 4:
-        return Value::String(in_.ConsumeRandomLengthString(64));
+        return Value::String(Utf8(64));
       case 5:
         return Value::Bytes(in_.ConsumeRandomLengthString(64));
       case 6:
@@ -140,7 +170,7 @@ class TreeBuilder {
         Value::Struct fields;
         int size = in_.ConsumeIntegralInRange(0, 4);
         for (int i = 0; i < size; ++i) {
-          fields.emplace(in_.ConsumeRandomLengthString(8), MakeValue(depth + 1));
+          fields.emplace(Utf8(8), MakeValue(depth + 1));
         }
         return Value::StructOf(std::move(fields));
       }

@@ -85,7 +85,8 @@ TEST_F(IsolatedSessionTest, StatementsWithoutRowsAreRefused) {
 }
 
 TEST_F(IsolatedSessionTest, StopsAfterTheRowCap) {
-  auto capped = Run("SELECT g AS id FROM generate_series(1, 100000000) g", 10);
+  // generate_series in the select list streams its rows, so only reading stops this early.
+  auto capped = Run("SELECT generate_series(1, 1000000) AS id", 10);
   EXPECT_EQ(capped.status().code(), absl::StatusCode::kResourceExhausted) << capped.status();
   auto exact = Run("SELECT g AS id FROM generate_series(1, 10) g", 10);
   ASSERT_TRUE(exact.ok()) << exact.status();
@@ -93,7 +94,7 @@ TEST_F(IsolatedSessionTest, StopsAfterTheRowCap) {
 }
 
 TEST_F(IsolatedSessionTest, TheStatementTimeoutApplies) {
-  auto slow = Run("SELECT pg_sleep(30)", 10, absl::Milliseconds(200));
+  auto slow = Run("SELECT pg_sleep(5)", 10, absl::Milliseconds(200));
   EXPECT_EQ(slow.status().code(), absl::StatusCode::kDeadlineExceeded) << slow.status();
 }
 

@@ -39,7 +39,8 @@ constexpr char kSchema[] = R"json({
   },
   "queries": {
     "item_by_id": {"sql": "SELECT id, name FROM items WHERE id = :id", "params": {"id": "int64"}},
-    "ledger_total": {"sql": "SELECT sum(amount)::bigint AS total FROM ledgers", "roles": ["auditor"]}
+    "ledger_total": {"sql": "SELECT sum(amount)::bigint AS total FROM ledgers", "roles": ["auditor"]},
+    "ledger_count": {"sql": "SELECT count(*) AS n FROM ledgers"}
   }
 })json";
 
@@ -263,6 +264,23 @@ TEST_F(RoleMatrixTest, PerQueryRoles) {
   EXPECT_TRUE(total(TestToken("adm", {"admin"})).ok());
   // A denied caller is refused before the cache: a second try after a hit is still denied.
   EXPECT_EQ(total(TestToken("r", {"reader"})).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(RoleMatrixTest, ANamedQueryNeedsTheReadRolesOfTheModelsItReads) {
+  auto stub = v1::QueryService::NewStub(channel_);
+  auto count = [&](const std::string& token) {
+    grpc::ClientContext context;
+    Authorize(context, token);
+    v1::ExecuteRequest r;
+    r.set_query("ledger_count");
+    v1::ExecuteResponse out;
+    return stub->Execute(&context, r, &out);
+  };
+  grpc::Status reader = count(TestToken("r", {"reader"}));
+  EXPECT_EQ(reader.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(reader.error_message(),
+            "query ledger_count reads model ledger: reading requires one of the roles [auditor]");
+  EXPECT_TRUE(count(TestToken("ra", {"reader", "auditor"})).ok());
 }
 
 TEST_F(RoleMatrixTest, PerModelRoles) {
