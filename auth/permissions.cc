@@ -55,8 +55,9 @@ const std::vector<Permission>& AllPermissions() {
 
 RolePolicy RolePolicy::Defaults() {
   RolePolicy policy;
-  std::set<Permission> reader = {Permission::kExecute, Permission::kListQueries, Permission::kGet,
-                                 Permission::kList,    Permission::kCount,       Permission::kExists};
+  std::set<Permission> reader = {Permission::kExecute, Permission::kListQueries,
+                                 Permission::kGet,     Permission::kList,
+                                 Permission::kCount,   Permission::kExists};
   std::set<Permission> writer = reader;
   writer.insert({Permission::kCreate, Permission::kCreateMany, Permission::kUpdate,
                  Permission::kDelete, Permission::kTransact});

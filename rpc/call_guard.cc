@@ -47,8 +47,8 @@ absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* c
   };
   if (!identity.ok()) return deny(identity.status(), nullptr);
   if (!policy_->Allows(*identity, permission)) {
-    return deny(absl::PermissionDeniedError(absl::StrCat("missing permission ",
-                                                         auth::PermissionName(permission))),
+    return deny(absl::PermissionDeniedError(
+                    absl::StrCat("missing permission ", auth::PermissionName(permission))),
                 &*identity);
   }
   service::CallContext ctx = MakeCallContext(context);

@@ -96,18 +96,19 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext*
   return reactor;
 }
 
-void QueryServiceImpl::ExecuteOnExecutor(service::CallContext ctx, grpc::ServerUnaryReactor* reactor,
+void QueryServiceImpl::ExecuteOnExecutor(service::CallContext ctx,
+                                         grpc::ServerUnaryReactor* reactor,
                                          grpc::ByteBuffer* response,
                                          service::ExecuteRequest request) {
-  bool queued = executor_->Submit([this, ctx = std::move(ctx), reactor, response,
-                                   request = std::move(request)] {
-    auto result = service_->Execute(request, ctx);
-    if (!result.ok()) {
-      reactor->Finish(ToGrpcStatus(result.status()));
-      return;
-    }
-    Answer(reactor, *std::move(result), response);
-  });
+  bool queued = executor_->Submit(
+      [this, ctx = std::move(ctx), reactor, response, request = std::move(request)] {
+        auto result = service_->Execute(request, ctx);
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        Answer(reactor, *std::move(result), response);
+      });
   if (!queued) {
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "too many queries are waiting for the database"));

@@ -237,7 +237,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
       });
   parts->admin = std::make_unique<service::CacheAdmin>(
       parts->hub.get(), parts->warmer.get(), config.warm, parts->queries.get(), parts->pool.get(),
-      parts->redis.get(), absl::Now(), [repository, schema = &parts->schema] {
+      parts->redis.get(), absl::Now(),
+      [repository, schema = &parts->schema] {
         std::vector<service::NameStats> out;
         for (const schema::Model& model : schema->models) {
           service::NameStats stats;
@@ -281,20 +282,19 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   server_options.reflection = config.reflection == "auto"
                                   ? config.auth.mode == auth::AuthMode::kNone
                                   : config.reflection == "true";
-  QG_ASSIGN_OR_RETURN(
-      parts->server,
-      rpc::GrpcServer::Start(
-          server_options,
-          rpc::ServiceSet{parts->queries.get(), parts->admin.get(), parts->repository.get(),
-                          parts->guard.get()},
-          [redis, pool, hub, raw, block] {
-            rpc::BackendHealth health;
-            health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();
-            db::PoolFigures figures = pool->Figures();
-            health.database_healthy = figures.idle + figures.active > 0;
-            health.ready = !block || raw->warm_done.load();
-            return health;
-          }));
+  QG_ASSIGN_OR_RETURN(parts->server,
+                      rpc::GrpcServer::Start(
+                          server_options,
+                          rpc::ServiceSet{parts->queries.get(), parts->admin.get(),
+                                          parts->repository.get(), parts->guard.get()},
+                          [redis, pool, hub, raw, block] {
+                            rpc::BackendHealth health;
+                            health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();
+                            db::PoolFigures figures = pool->Figures();
+                            health.database_healthy = figures.idle + figures.active > 0;
+                            health.ready = !block || raw->warm_done.load();
+                            return health;
+                          }));
   if (warm_at_start) {
     parts->warm_thread = std::thread([raw] {
       service::CallContext ctx;

@@ -13,8 +13,8 @@ namespace querygate::server {
 
 // Where the server reports what an operator must see.
 struct AppHooks {
-  auth::AuditSink audit;                              // denied calls and operator actions
-  std::function<void(const std::string&)> warn;      // risky settings in force
+  auth::AuditSink audit;                         // denied calls and operator actions
+  std::function<void(const std::string&)> warn;  // risky settings in force
 };
 
 // The running server: schema and named queries loaded, the database pool, the Redis cache,

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <set>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -16,9 +16,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/status_macros.h"
 #include "common/json_value.h"
 #include "common/sha256.h"
+#include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
 namespace querygate::server {
@@ -105,7 +105,8 @@ Applier List(F field) {
   };
 }
 
-#define QG_FIELD(expr) [](ServerConfig & c) -> auto& { return c.expr; }
+#define QG_FIELD(expr) \
+  [](ServerConfig & c) -> auto& { return c.expr; }
 
 std::vector<Setting> Settings() {
   const absl::Duration ms = absl::Milliseconds(1);
@@ -120,15 +121,14 @@ std::vector<Setting> Settings() {
        "pool minimum (2)", Int(QG_FIELD(database.min_connections))},
       {"database.max_connections", "QUERYGATE_DB_MAX_CONNECTIONS", "--db-max-connections",
        "pool maximum (16)", Int(QG_FIELD(database.max_connections))},
-      {"database.connect_timeout_ms", "QUERYGATE_DB_CONNECT_TIMEOUT_MS",
-       "--db-connect-timeout-ms", "(5000)", Duration(QG_FIELD(database.connect_timeout), ms)},
+      {"database.connect_timeout_ms", "QUERYGATE_DB_CONNECT_TIMEOUT_MS", "--db-connect-timeout-ms",
+       "(5000)", Duration(QG_FIELD(database.connect_timeout), ms)},
       {"database.idle_timeout_ms", "QUERYGATE_DB_IDLE_TIMEOUT_MS", "--db-idle-timeout-ms",
        "(600000)", Duration(QG_FIELD(database.idle_timeout), ms)},
       {"database.max_lifetime_ms", "QUERYGATE_DB_MAX_LIFETIME_MS", "--db-max-lifetime-ms",
        "(3600000)", Duration(QG_FIELD(database.max_lifetime), ms)},
-      {"database.acquire_timeout_ms", "QUERYGATE_DB_ACQUIRE_TIMEOUT_MS",
-       "--db-acquire-timeout-ms", "wait for a free connection (2000)",
-       Duration(QG_FIELD(database.acquire_timeout), ms)},
+      {"database.acquire_timeout_ms", "QUERYGATE_DB_ACQUIRE_TIMEOUT_MS", "--db-acquire-timeout-ms",
+       "wait for a free connection (2000)", Duration(QG_FIELD(database.acquire_timeout), ms)},
       {"redis.url", "QUERYGATE_REDIS_URL", "--redis-url",
        "redis://[[user]:password@]host:port[/db] (redis://127.0.0.1:6379)",
        Text(QG_FIELD(redis_url))},
@@ -177,6 +177,9 @@ std::vector<Setting> Settings() {
       {"warm.max_params_from_rows", "QUERYGATE_WARM_MAX_PARAMS_FROM_ROWS",
        "--warm-max-params-from-rows", "rows read from a configured params_from (10000)",
        Int(QG_FIELD(warm.max_params_from_rows))},
+      {"warm.params_from_timeout_ms", "QUERYGATE_WARM_PARAMS_FROM_TIMEOUT_MS",
+       "--warm-params-from-timeout-ms", "statement timeout of a configured params_from (30000)",
+       Duration(QG_FIELD(warm.params_from_timeout), ms)},
       {"repository.default_page_size", "QUERYGATE_REPOSITORY_DEFAULT_PAGE_SIZE",
        "--repository-default-page-size", "List page size when none is asked (50)",
        Int(QG_FIELD(repository.default_page_size))},
@@ -252,7 +255,8 @@ std::vector<Setting> Settings() {
        "true|false: serve without authentication on a non-loopback address (false)",
        Bool(QG_FIELD(insecure_no_auth))},
       {"auth.anonymous_roles", "QUERYGATE_AUTH_ANONYMOUS_ROLES", "--auth-anonymous-roles",
-       "roles of every caller when auth.mode is none (admin)", List(QG_FIELD(auth.anonymous_roles))},
+       "roles of every caller when auth.mode is none (admin)",
+       List(QG_FIELD(auth.anonymous_roles))},
       {"auth.jwt.algorithms", "QUERYGATE_JWT_ALGORITHMS", "--jwt-algorithms",
        "allowed JWT algorithms, of HS256, RS256, ES256 (required for jwt)",
        List(QG_FIELD(auth.jwt.algorithms))},
@@ -282,8 +286,7 @@ std::vector<Setting> Settings() {
        Text(QG_FIELD(files.tls_key))},
       {"tls.client_ca_file", "QUERYGATE_TLS_CLIENT_CA_FILE", "--tls-client-ca-file",
        "PEM CA of client certificates (mutual TLS)", Text(QG_FIELD(files.tls_client_ca))},
-      {"tls.require_client_cert", "QUERYGATE_TLS_REQUIRE_CLIENT_CERT",
-       "--tls-require-client-cert",
+      {"tls.require_client_cert", "QUERYGATE_TLS_REQUIRE_CLIENT_CERT", "--tls-require-client-cert",
        "true|false: refuse connections without a client certificate (true in mtls mode)",
        Bool(QG_FIELD(server.tls.require_client_cert))},
       {"security.page_token_secret_file", "QUERYGATE_PAGE_TOKEN_SECRET_FILE",
@@ -325,7 +328,8 @@ absl::Status CheckKnownKeys(const Json& node, const std::string& path,
     if (structured) continue;
     if (setting) {
       if (value.is_object()) {
-        return absl::InvalidArgumentError(absl::StrCat(dotted, ": expected a value, not an object"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(dotted, ": expected a value, not an object"));
       }
       continue;
     }
@@ -498,8 +502,7 @@ absl::Status ReadKeyFiles(ServerConfig& c) {
   if (!c.files.tls_cert.empty()) {
     QG_ASSIGN_OR_RETURN(c.server.tls.cert_chain_pem,
                         ReadKeyFile("tls.cert_file", c.files.tls_cert));
-    QG_ASSIGN_OR_RETURN(c.server.tls.private_key_pem,
-                        ReadKeyFile("tls.key_file", c.files.tls_key));
+    QG_ASSIGN_OR_RETURN(c.server.tls.private_key_pem, ReadKeyFile("tls.key_file", c.files.tls_key));
   }
   if (!c.files.tls_client_ca.empty()) {
     if (c.files.tls_cert.empty()) {
@@ -509,8 +512,8 @@ absl::Status ReadKeyFiles(ServerConfig& c) {
                         ReadKeyFile("tls.client_ca_file", c.files.tls_client_ca));
   }
   if (!c.files.page_token_secret.empty()) {
-    QG_ASSIGN_OR_RETURN(c.page_token_secret, ReadKeyFile("security.page_token_secret_file",
-                                                         c.files.page_token_secret));
+    QG_ASSIGN_OR_RETURN(c.page_token_secret,
+                        ReadKeyFile("security.page_token_secret_file", c.files.page_token_secret));
     if (c.page_token_secret.size() < 16) {
       return absl::InvalidArgumentError(
           "security.page_token_secret_file: the secret must be at least 16 bytes");
@@ -526,6 +529,11 @@ absl::Status CheckConsistency(ServerConfig& c) {
   }
   if (c.database.min_connections > c.database.max_connections) {
     return absl::InvalidArgumentError("database.min_connections exceeds database.max_connections");
+  }
+  if (c.warm.concurrency < 1 || c.warm.concurrency > c.warm.max_concurrency) {
+    return absl::InvalidArgumentError(absl::StrCat("warm.concurrency: must be between 1 and ",
+                                                   c.warm.max_concurrency,
+                                                   " (warm.max_concurrency)"));
   }
   bool mtls = c.auth.mode == auth::AuthMode::kMtls || c.auth.mode == auth::AuthMode::kAny;
   if (mtls && c.server.tls.client_ca_pem.empty()) {
@@ -607,8 +615,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::vector<std::string>& ar
   }
   for (const Setting& s : settings) {
     if (const Json* v = Lookup(file, s.key)) {
-      QG_RETURN_IF_ERROR(
-          s.apply(config, absl::StrCat(config_path, ": ", s.key), JsonText(*v)));
+      QG_RETURN_IF_ERROR(s.apply(config, absl::StrCat(config_path, ": ", s.key), JsonText(*v)));
     }
     if (const char* env = std::getenv(s.env); env != nullptr && *env != '\0') {
       QG_RETURN_IF_ERROR(s.apply(config, s.env, env));

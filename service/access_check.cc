@@ -43,8 +43,8 @@ bool HoldsOneOf(const CallContext& ctx, const std::vector<std::string>& roles) {
 }
 
 absl::Status CheckQueryAccess(const schema::NamedQuery& query,
-                              const std::vector<std::string>& tables,
-                              const schema::Schema& schema, const CallContext& ctx) {
+                              const std::vector<std::string>& tables, const schema::Schema& schema,
+                              const CallContext& ctx) {
   if (!HoldsOneOf(ctx, query.roles)) {
     return absl::PermissionDeniedError(
         absl::StrCat("query ", query.name, ": requires one of the roles ", RoleList(query.roles)));

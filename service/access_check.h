@@ -26,8 +26,8 @@ bool HoldsOneOf(const CallContext& ctx, const std::vector<std::string>& roles);
 // never exposes rows its caller could not read through the repository. Else PERMISSION_DENIED
 // "query <name>: requires one of the roles [a, b]" or the model's denial.
 absl::Status CheckQueryAccess(const schema::NamedQuery& query,
-                              const std::vector<std::string>& tables,
-                              const schema::Schema& schema, const CallContext& ctx);
+                              const std::vector<std::string>& tables, const schema::Schema& schema,
+                              const CallContext& ctx);
 
 enum class ModelAccess { kRead, kWrite };
 

@@ -111,7 +111,8 @@ void QueryService::TryCached(const ExecuteRequest& request, const CallContext& c
     done(absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'")));
     return;
   }
-  if (absl::Status allowed = CheckQueryAccess(query->def, query->tables, registry_->schema(), ctx); !allowed.ok()) {
+  if (absl::Status allowed = CheckQueryAccess(query->def, query->tables, registry_->schema(), ctx);
+      !allowed.ok()) {
     done(std::move(allowed));
     return;
   }

@@ -164,7 +164,7 @@ absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& req
     if (!rows->rows.empty()) {
       std::vector<Record> records{RowToRecord(*model, rows->rows[0])};
       QG_RETURN_IF_ERROR(
-          LoadIncludes(*schema_, *model, tree, records, run, int64_t{1} << 40));
+          LoadIncludes(*schema_, *model, tree, records, run, options_.max_include_rows));
       record = Value::StructOf(std::move(records[0]));
     }
     return OneValue("record", std::move(record));
@@ -254,7 +254,7 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
     records.reserve(count);
     for (size_t i = 0; i < count; ++i) records.push_back(RowToRecord(*model, rows->rows[i]));
     QG_RETURN_IF_ERROR(
-        LoadIncludes(*schema_, *model, tree, records, run, int64_t{1} << 40));
+        LoadIncludes(*schema_, *model, tree, records, run, options_.max_include_rows));
     Value::List list;
     list.reserve(records.size());
     for (Record& record : records) {
@@ -425,7 +425,7 @@ absl::StatusOr<bool> RepositoryService::Delete(const RepoDeleteRequest& request,
 absl::StatusOr<std::vector<Record>> RepositoryService::Transact(const std::vector<RepoWriteOp>& ops,
                                                                 const CallContext& ctx) {
   QG_RETURN_IF_ERROR(CheckTransactAccess(*schema_, ops, ctx));
-  if (false && ops.size() > static_cast<size_t>(std::max(options_.max_transact_ops, 0))) {
+  if (ops.size() > static_cast<size_t>(std::max(options_.max_transact_ops, 0))) {
     return absl::InvalidArgumentError(absl::StrCat("ops: more than ", options_.max_transact_ops,
                                                    " (repository.max_transact_ops)"));
   }

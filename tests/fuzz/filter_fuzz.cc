@@ -2,8 +2,8 @@
 // garbage), operators and values of every kind, within a bounded size. Limits come from the
 // input too, so the depth, IN-list and node caps are all reached. A refusal must be
 // INVALID_ARGUMENT; a crash, a sanitizer report or any other code is a finding. Strings and
-// struct keys are valid UTF-8, as protobuf `string` fields guarantee for every filter that
-// arrives over gRPC; bytes values are arbitrary.
+// struct keys are mostly valid UTF-8 (protobuf `string` fields guarantee it for filters that
+// arrive over gRPC) and sometimes arbitrary bytes; bytes values are arbitrary.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
@@ -113,8 +113,9 @@ class TreeBuilder {
   }
 
   // Up to `max_chars` characters: mostly ASCII (quotes, backslashes and NUL included), some
-  // from every other UTF-8 length.
+  // from every other UTF-8 length; one time in eight, arbitrary bytes instead.
   std::string Utf8(int max_chars) {
+    if (in_.ConsumeIntegralInRange(0, 7) == 0) return in_.ConsumeRandomLengthString(max_chars);
     std::string out;
     int chars = in_.ConsumeIntegralInRange(0, max_chars);
     for (int i = 0; i < chars && in_.remaining_bytes() > 0; ++i) {

@@ -1,8 +1,8 @@
 // A hostile caller against a server with authentication on: SQL through every field, forged
 // page tokens, oversized and nested input. Every answer has its exact status, the database is
 // unchanged, and the server stays alive.
-#include <grpcpp/client_context.h>
 #include <gmock/gmock.h>
+#include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -43,7 +43,8 @@ constexpr char kSchema[] = R"json({
   }
 })json";
 
-constexpr char kSeed[] = "INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 5) g";
+constexpr char kSeed[] =
+    "INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 5) g";
 
 struct Case {
   std::string name;
@@ -56,10 +57,12 @@ class HostileCallerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     QG_REQUIRE_POSTGRES();
-    ASSERT_EQ(server_.Start(kSchema, kSeed, [](server::ServerConfig& c) {
-      querygate::testing::UseTestJwt(c);
-      c.page_token_secret = "hostile-test-page-token-secret";
-    }), "");
+    ASSERT_EQ(server_.Start(kSchema, kSeed,
+                            [](server::ServerConfig& c) {
+                              querygate::testing::UseTestJwt(c);
+                              c.page_token_secret = "hostile-test-page-token-secret";
+                            }),
+              "");
     queries_ = v1::QueryService::NewStub(server_.Channel());
     repo_ = v1::RepositoryService::NewStub(server_.Channel());
     cache_ = v1::CacheService::NewStub(server_.Channel());
@@ -69,7 +72,8 @@ class HostileCallerTest : public ::testing::Test {
   // A digest of every row of items, to prove nothing was written.
   std::string TableDigest() {
     auto session = server_.database().Connect();
-    auto rows = session->Query("SELECT md5(string_agg(id || ':' || name, ',' ORDER BY id)) FROM items");
+    auto rows =
+        session->Query("SELECT md5(string_agg(id || ':' || name, ',' ORDER BY id)) FROM items");
     EXPECT_TRUE(rows.ok());
     return rows.ok() && !rows->rows.empty() && rows->rows[0][0] ? *rows->rows[0][0] : "";
   }
@@ -81,8 +85,8 @@ class HostileCallerTest : public ::testing::Test {
     return call(context);
   }
 
-  grpc::Status Execute(const std::string& query,
-                       const std::map<std::string, v1::Value>& params, grpc::ClientContext& c) {
+  grpc::Status Execute(const std::string& query, const std::map<std::string, v1::Value>& params,
+                       grpc::ClientContext& c) {
     v1::ExecuteRequest r;
     r.set_query(query);
     for (const auto& [k, v] : params) (*r.mutable_params())[k] = v;
@@ -174,30 +178,36 @@ TEST_F(HostileCallerTest, EveryHostileRequestGetsItsExactStatus) {
   std::vector<Case> cases = {
       {"warm params_from carrying SQL",
        [&](grpc::ClientContext& c) {
-         return Warm([](v1::WarmRequest& r) {
-           v1::WarmSet* s = r.add_sets();
-           s->set_query("item_by_id");
-           s->set_params_from("COMMIT; UPDATE items SET name = 'pwned'; SELECT 1 AS id");
-         }, c);
+         return Warm(
+             [](v1::WarmRequest& r) {
+               v1::WarmSet* s = r.add_sets();
+               s->set_query("item_by_id");
+               s->set_params_from("COMMIT; UPDATE items SET name = 'pwned'; SELECT 1 AS id");
+             },
+             c);
        },
        grpc::StatusCode::INVALID_ARGUMENT, "params_from"},
       {"warm params_from reading another table",
        [&](grpc::ClientContext& c) {
-         return Warm([](v1::WarmRequest& r) {
-           v1::WarmSet* s = r.add_sets();
-           s->set_model("item");
-           s->set_params_from("SELECT usename AS id FROM pg_user");
-         }, c);
+         return Warm(
+             [](v1::WarmRequest& r) {
+               v1::WarmSet* s = r.add_sets();
+               s->set_model("item");
+               s->set_params_from("SELECT usename AS id FROM pg_user");
+             },
+             c);
        },
        grpc::StatusCode::INVALID_ARGUMENT, "params_from"},
       {"warm concurrency a million",
        [&](grpc::ClientContext& c) {
-         return Warm([](v1::WarmRequest& r) {
-           r.set_concurrency(1000000);
-           v1::WarmSet* s = r.add_sets();
-           s->set_query("item_by_id");
-           (*s->add_params()->mutable_fields())["id"] = Int(1);
-         }, c);
+         return Warm(
+             [](v1::WarmRequest& r) {
+               r.set_concurrency(1000000);
+               v1::WarmSet* s = r.add_sets();
+               s->set_query("item_by_id");
+               (*s->add_params()->mutable_fields())["id"] = Int(1);
+             },
+             c);
        },
        grpc::StatusCode::INVALID_ARGUMENT, "warm.max_concurrency"},
       {"warm unknown configured set",
@@ -206,14 +216,15 @@ TEST_F(HostileCallerTest, EveryHostileRequestGetsItsExactStatus) {
                      c);
        },
        grpc::StatusCode::NOT_FOUND, "nope"},
-      {"invalidate a 1 MB name",
-       [&](grpc::ClientContext& c) { return Invalidate({huge_name}, c); },
+      {"invalidate a 1 MB name", [&](grpc::ClientContext& c) { return Invalidate({huge_name}, c); },
        grpc::StatusCode::INVALID_ARGUMENT, "tables[0]"},
       {"invalidate an unknown table",
        [&](grpc::ClientContext& c) { return Invalidate({"items; DROP TABLE items"}, c); },
        grpc::StatusCode::INVALID_ARGUMENT, "unknown table"},
       {"invalidate 300 names",
-       [&](grpc::ClientContext& c) { return Invalidate(std::vector<std::string>(300, "items"), c); },
+       [&](grpc::ClientContext& c) {
+         return Invalidate(std::vector<std::string>(300, "items"), c);
+       },
        grpc::StatusCode::INVALID_ARGUMENT, "limits.max_invalidate_names"},
       {"execute: SQL in a string parameter is a value",
        [&](grpc::ClientContext& c) {
@@ -240,19 +251,23 @@ TEST_F(HostileCallerTest, EveryHostileRequestGetsItsExactStatus) {
        grpc::StatusCode::INVALID_ARGUMENT, "limits.max_array_elements"},
       {"list: SQL as a filter field",
        [&](grpc::ClientContext& c) {
-         return ListWith([](v1::ListRequest& r) {
-           v1::Condition* cond = r.mutable_filter()->mutable_condition();
-           cond->set_field("id = id OR 1=1 --");
-           cond->set_op(v1::EQ);
-           *cond->mutable_value() = Int(1);
-         }, c);
+         return ListWith(
+             [](v1::ListRequest& r) {
+               v1::Condition* cond = r.mutable_filter()->mutable_condition();
+               cond->set_field("id = id OR 1=1 --");
+               cond->set_op(v1::EQ);
+               *cond->mutable_value() = Int(1);
+             },
+             c);
        },
        grpc::StatusCode::INVALID_ARGUMENT, "filter"},
       {"list: SQL as an order field",
        [&](grpc::ClientContext& c) {
-         return ListWith([](v1::ListRequest& r) {
-           r.add_order_by()->set_field("(SELECT 1); DROP TABLE items");
-         }, c);
+         return ListWith(
+             [](v1::ListRequest& r) {
+               r.add_order_by()->set_field("(SELECT 1); DROP TABLE items");
+             },
+             c);
        },
        grpc::StatusCode::INVALID_ARGUMENT, "order_by"},
       {"list: SQL as an include",

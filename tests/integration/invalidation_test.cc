@@ -222,7 +222,9 @@ TEST_F(InvalidationTest, WarmStreamsProgressAndReportsFailedSets) {
   v1::WarmRequest request;
   v1::WarmSet* good = request.add_sets();
   good->set_query("item_by_id");
-  good->set_params_from("SELECT id FROM items WHERE id <= 10");
+  for (int id = 1; id <= 10; ++id) {
+    (*good->add_params()->mutable_fields())["id"].set_int_value(id);
+  }
   v1::WarmSet* bad = request.add_sets();
   bad->set_query("item_by_id");
   (*bad->add_params()->mutable_fields())["id"].set_string_value("not a number");
@@ -288,7 +290,7 @@ TEST_F(InvalidationTest, WarmingAModelGetMakesTheFirstGetAHit) {
   v1::WarmRequest request;
   v1::WarmSet* set = request.add_sets();
   set->set_model("item");
-  set->set_params_from("SELECT id FROM items WHERE id <= 3");
+  for (int id = 1; id <= 3; ++id) (*set->add_params()->mutable_fields())["id"].set_int_value(id);
   (*set->add_params()->mutable_fields())["id"].set_int_value(999);
   grpc::ClientContext context;
   auto reader = cache_->Warm(&context, request);

@@ -36,9 +36,9 @@ int Sh(const std::string& dir, const std::string& command) {
 // Makes a P-256 key and a certificate for `cn` signed by `ca` (self-signed when ca is empty).
 bool MakeCert(const std::string& dir, const std::string& name, const std::string& cn,
               const std::string& ca, const std::string& ext = "") {
-  std::string key = absl::StrCat(
-      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ", name,
-      ".key -subj /CN=", cn);
+  std::string key =
+      absl::StrCat("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ",
+                   name, ".key -subj /CN=", cn);
   if (ca.empty()) return Sh(dir, absl::StrCat(key, " -x509 -days 2 -out ", name, ".pem")) == 0;
   if (Sh(dir, absl::StrCat(key, " -out ", name, ".csr")) != 0) return false;
   std::string extfile;
@@ -57,8 +57,8 @@ class MtlsTest : public ::testing::Test {
     const std::string& d = dir_.path();
     ASSERT_TRUE(MakeCert(d, "ca", "qg-test-ca", ""));
     ASSERT_TRUE(MakeCert(d, "other_ca", "qg-other-ca", ""));
-    ASSERT_TRUE(MakeCert(d, "server", "localhost", "ca",
-                         "subjectAltName=DNS:localhost,IP:127.0.0.1\n"));
+    ASSERT_TRUE(
+        MakeCert(d, "server", "localhost", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\n"));
     ASSERT_TRUE(MakeCert(d, "ops", "ops-client", "ca"));
     ASSERT_TRUE(MakeCert(d, "stranger", "stranger", "ca"));
     ASSERT_TRUE(MakeCert(d, "impostor", "ops-client", "other_ca"));

@@ -1,7 +1,7 @@
 // Authentication and authorization over real gRPC: bearer tokens, every RPC under every default
 // role, per-query and per-model roles, health open.
-#include <grpcpp/client_context.h>
 #include <gmock/gmock.h>
+#include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -52,9 +52,9 @@ class RoleMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
     QG_REQUIRE_POSTGRES();
-    ASSERT_EQ(server_.Start(kSchema, kSeed, [](server::ServerConfig& c) {
-      querygate::testing::UseTestJwt(c);
-    }), "");
+    ASSERT_EQ(server_.Start(kSchema, kSeed,
+                            [](server::ServerConfig& c) { querygate::testing::UseTestJwt(c); }),
+              "");
     channel_ = server_.Channel();
   }
 
@@ -180,9 +180,9 @@ class RoleMatrixTest : public ::testing::Test {
 };
 
 TEST_F(RoleMatrixTest, EveryRpcUnderEveryDefaultRole) {
-  const std::set<std::string> reader = {
-      "QueryService.Execute", "QueryService.ListQueries", "RepositoryService.Get",
-      "RepositoryService.List", "RepositoryService.Count", "RepositoryService.Exists"};
+  const std::set<std::string> reader = {"QueryService.Execute",    "QueryService.ListQueries",
+                                        "RepositoryService.Get",   "RepositoryService.List",
+                                        "RepositoryService.Count", "RepositoryService.Exists"};
   std::set<std::string> writer = reader;
   writer.insert({"RepositoryService.Create", "RepositoryService.CreateMany",
                  "RepositoryService.Update", "RepositoryService.Delete",

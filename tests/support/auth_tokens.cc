@@ -16,8 +16,8 @@ void UseTestJwt(server::ServerConfig& config) {
 
 std::string TestToken(const std::string& subject, const std::vector<std::string>& roles,
                       absl::Time expires, const std::string& tenant) {
-  nlohmann::json claims = {{"sub", subject}, {"roles", roles},
-                           {"exp", absl::ToUnixSeconds(expires)}};
+  nlohmann::json claims = {
+      {"sub", subject}, {"roles", roles}, {"exp", absl::ToUnixSeconds(expires)}};
   if (!tenant.empty()) claims["tenant"] = tenant;
   auto token = auth::SignJwt("HS256", kTestJwtSecret, claims.dump());
   if (!token.ok()) {

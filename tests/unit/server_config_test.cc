@@ -23,8 +23,7 @@ class ServerConfigTest : public ::testing::Test {
     }
   }
 
-  absl::StatusOr<ServerConfig> Load(const std::string& json,
-                                    std::vector<std::string> args = {}) {
+  absl::StatusOr<ServerConfig> Load(const std::string& json, std::vector<std::string> args = {}) {
     std::string path = dir_.path() + "/config.json";
     WriteFile(path, json);
     args.insert(args.begin(), {"--config", path, "--database-url", "postgresql://x@127.0.0.1/x"});
@@ -92,6 +91,15 @@ TEST_F(ServerConfigTest, AuthSettingsReadTheirKeyFiles) {
   EXPECT_THAT(mtls.status().message(), HasSubstr("tls.client_ca_file"));
   auto bad_mode = Load(R"json({"auth": {"mode": "maybe"}})json");
   EXPECT_EQ(bad_mode.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ServerConfigTest, WarmConcurrencyIsBoundedByItsCap) {
+  auto over = Load(R"json({"warm": {"concurrency": 17}})json");
+  EXPECT_THAT(over.status().message(), HasSubstr("warm.max_concurrency"));
+  auto raised = Load(R"json({"warm": {"concurrency": 17, "max_concurrency": 32,
+                                      "params_from_timeout_ms": 1500}})json");
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  EXPECT_EQ(raised->warm.params_from_timeout, absl::Milliseconds(1500));
 }
 
 TEST_F(ServerConfigTest, InsecureNoAuthIsABareFlag) {
