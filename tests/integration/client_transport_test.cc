@@ -17,11 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "client/client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/test_env.h"
 
 namespace querygate {
 namespace {
 
+using querygate::testing::MakeTestCertificate;
 using querygate::testing::ReadFile;
 using querygate::testing::ScopedTempDir;
 using querygate::testing::WriteFile;
@@ -65,37 +67,16 @@ class RecordingHealth final : public grpc::health::v1::Health::Service {
   std::vector<std::string> client_cn_;
 };
 
-// Runs a shell command; returns its exit status.
-int Sh(const std::string& command) {
-  int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 // A CA, a server certificate for "querygate.test", a client certificate "client-1" from that
 // CA, and a client certificate "intruder" from another CA.
 class Certificates {
  public:
   bool Make() {
-    const std::string d = dir_.path();
-    WriteFile(d + "/server.ext", "subjectAltName=DNS:querygate.test\n");
-    std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    auto ca = [&](const std::string& name) {
-      return absl::StrCat("openssl req -x509 ", key, " -keyout ", d, "/", name, ".key -out ", d,
-                          "/", name, ".pem -days 1 -subj /CN=", name, " 2>/dev/null");
-    };
-    auto leaf = [&](const std::string& name, const std::string& cn, const std::string& issuer,
-                    const std::string& ext) {
-      return absl::StrCat("openssl req ", key, " -keyout ", d, "/", name, ".key -out ", d, "/",
-                          name, ".csr -subj /CN=", cn, " 2>/dev/null && openssl x509 -req -in ", d,
-                          "/", name, ".csr -CA ", d, "/", issuer, ".pem -CAkey ", d, "/", issuer,
-                          ".key -CAcreateserial -days 1 -out ", d, "/", name, ".pem ", ext,
-                          " 2>/dev/null");
-    };
-    return Sh(ca("ca")) == 0 && Sh(ca("other_ca")) == 0 &&
-           Sh(leaf("server", "querygate.test", "ca",
-                   absl::StrCat("-extfile ", d, "/server.ext"))) == 0 &&
-           Sh(leaf("client", "client-1", "ca", "")) == 0 &&
-           Sh(leaf("intruder", "intruder", "other_ca", "")) == 0;
+    const std::string& d = dir_.path();
+    return MakeTestCertificate(d, "ca", "ca") && MakeTestCertificate(d, "other_ca", "other_ca") &&
+           MakeTestCertificate(d, "server", "querygate.test", "ca", "DNS:querygate.test") &&
+           MakeTestCertificate(d, "client", "client-1", "ca") &&
+           MakeTestCertificate(d, "intruder", "intruder", "other_ca");
   }
 
   std::string Path(const std::string& file) const { return dir_.path() + "/" + file; }
@@ -234,13 +215,8 @@ TEST_F(ClientTransportTest, TlsFailsWithoutTheRightCertificatesOrName) {
 
 // Runs the CLI with `args`; returns its exit code, output in `out`.
 int RunCli(const std::string& args, std::string& out) {
-  std::string command = absl::StrCat(querygate::testing::BinDir(), "/querygate ", args, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buf[512];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return querygate::testing::RunCommand(
+      absl::StrCat(querygate::testing::BinDir(), "/querygate ", args), out);
 }
 
 TEST_F(ClientTransportTest, TheCliTakesTokenAndTlsFlags) {
@@ -271,8 +247,8 @@ TEST_F(ClientTransportTest, TheCliTakesTokenAndTlsFlags) {
                    " QUERYGATE_KEY=", certs_.Path("client.key"), " ", querygate::testing::BinDir(),
                    "/querygate health --service '' --tls-server-name "
                    "querygate.test --target 127.0.0.1:",
-                   port_, " 2>&1");
-  EXPECT_EQ(Sh(env_command), 0);
+                   port_);
+  EXPECT_EQ(querygate::testing::RunCommand(env_command, env_out), 0) << env_out;
   EXPECT_EQ(health_.authorization().back(), "Bearer from-env");
 }
 

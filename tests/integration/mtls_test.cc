@@ -4,22 +4,22 @@
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "querygate/v1/cache_service.grpc.pb.h"
 #include "querygate/v1/query_service.grpc.pb.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/test_server.h"
 #include "tests/support/wire_values.h"
 
 namespace querygate {
 namespace {
 
+using querygate::testing::MakeTestCertificate;
 using querygate::testing::ReadFile;
 using querygate::testing::ScopedTempDir;
 using querygate::testing::TestServer;
-using querygate::testing::WriteFile;
 
 constexpr char kSchema[] = R"json({
   "models": {"item": {"fields": {"id": "int64", "name": "string"}}},
@@ -28,40 +28,17 @@ constexpr char kSchema[] = R"json({
   }
 })json";
 
-// Runs a shell command in `dir`; returns its exit status.
-int Sh(const std::string& dir, const std::string& command) {
-  return std::system(absl::StrCat("cd '", dir, "' && ", command, " >/dev/null 2>&1").c_str());
-}
-
-// Makes a P-256 key and a certificate for `cn` signed by `ca` (self-signed when ca is empty).
-bool MakeCert(const std::string& dir, const std::string& name, const std::string& cn,
-              const std::string& ca, const std::string& ext = "") {
-  std::string key =
-      absl::StrCat("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ",
-                   name, ".key -subj /CN=", cn);
-  if (ca.empty()) return Sh(dir, absl::StrCat(key, " -x509 -days 2 -out ", name, ".pem")) == 0;
-  if (Sh(dir, absl::StrCat(key, " -out ", name, ".csr")) != 0) return false;
-  std::string extfile;
-  if (!ext.empty()) {
-    WriteFile(absl::StrCat(dir, "/", name, ".ext"), ext);
-    extfile = absl::StrCat(" -extfile ", name, ".ext");
-  }
-  return Sh(dir, absl::StrCat("openssl x509 -req -in ", name, ".csr -CA ", ca, ".pem -CAkey ", ca,
-                              ".key -CAcreateserial -days 2 -out ", name, ".pem", extfile)) == 0;
-}
-
 class MtlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     QG_REQUIRE_POSTGRES();
     const std::string& d = dir_.path();
-    ASSERT_TRUE(MakeCert(d, "ca", "qg-test-ca", ""));
-    ASSERT_TRUE(MakeCert(d, "other_ca", "qg-other-ca", ""));
-    ASSERT_TRUE(
-        MakeCert(d, "server", "localhost", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\n"));
-    ASSERT_TRUE(MakeCert(d, "ops", "ops-client", "ca"));
-    ASSERT_TRUE(MakeCert(d, "stranger", "stranger", "ca"));
-    ASSERT_TRUE(MakeCert(d, "impostor", "ops-client", "other_ca"));
+    ASSERT_TRUE(MakeTestCertificate(d, "ca", "qg-test-ca"));
+    ASSERT_TRUE(MakeTestCertificate(d, "other_ca", "qg-other-ca"));
+    ASSERT_TRUE(MakeTestCertificate(d, "server", "localhost", "ca", "DNS:localhost,IP:127.0.0.1"));
+    ASSERT_TRUE(MakeTestCertificate(d, "ops", "ops-client", "ca"));
+    ASSERT_TRUE(MakeTestCertificate(d, "stranger", "stranger", "ca"));
+    ASSERT_TRUE(MakeTestCertificate(d, "impostor", "ops-client", "other_ca"));
     ASSERT_EQ(server_.Start(kSchema, "INSERT INTO items (name) VALUES ('one')",
                             [&](server::ServerConfig& c) {
                               c.auth.mode = auth::AuthMode::kMtls;

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "querygate/v1/cache_service.grpc.pb.h"
 #include "querygate/v1/query_service.grpc.pb.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/test_server.h"
 
 namespace querygate {
@@ -302,13 +303,8 @@ TEST_F(WarmInvalidateTest, InvalidateAcceptsKnownTablesQueriesAndTags) {
 
 // Runs the CLI binary with `args` and returns its exit code; output lands in `out`.
 int RunCli(const std::string& args, std::string& out) {
-  std::string command = absl::StrCat(querygate::testing::BinDir(), "/querygate ", args, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buf[512];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return querygate::testing::RunCommand(
+      absl::StrCat(querygate::testing::BinDir(), "/querygate ", args), out);
 }
 
 TEST_F(WarmInvalidateTest, CliParamsFromRunsTheSqlItselfAndSendsParameterSets) {
