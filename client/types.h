@@ -84,6 +84,7 @@ struct QueryInfo {
   std::vector<std::string> tables;
   std::vector<std::string> tags;
   std::string source_file;
+  std::vector<std::string> roles;  // empty: any caller allowed to Execute
 };
 
 // What to invalidate: cached results depending on any of these tables, queries or tags.

@@ -42,7 +42,7 @@ Lists the named queries the server has registered: parameters with their types, 
 columns, cache ttl, the tables they read and their description. With NAME, only that query.
 --json prints {"queries": [{"name", "description", "params": [{"name", "type", "nullable",
 "required", "default"}], "columns": [{"name", "type"}], "ttl_ms", "tables", "tags",
-"source_file"}]}.
+"source_file", "roles"}]}.
 
 Exit status: 0 on success, 1 when the call fails or NAME is unknown, 2 on bad usage.
 )";
@@ -214,7 +214,8 @@ int RunQueriesCommand(const CliContext& ctx, const std::vector<std::string>& arg
                       {"ttl_ms", q.ttl.count()},
                       {"tables", q.tables},
                       {"tags", q.tags},
-                      {"source_file", q.source_file}});
+                      {"source_file", q.source_file},
+                      {"roles", q.roles}});
     }
     *ctx.out << nlohmann::json{{"queries", std::move(list)}}.dump(2) << "\n";
     return kExitOk;

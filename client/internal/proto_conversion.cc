@@ -87,6 +87,7 @@ QueryInfo FromProto(const v1::QueryInfo& info) {
   out.ttl = std::chrono::milliseconds(info.ttl_ms());
   out.tables.assign(info.tables().begin(), info.tables().end());
   out.tags.assign(info.tags().begin(), info.tags().end());
+  out.roles.assign(info.roles().begin(), info.roles().end());
   out.source_file = info.source_file();
   return out;
 }

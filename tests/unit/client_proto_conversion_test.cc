@@ -70,3 +70,21 @@ TEST(ClientProtoConversionTest, GrpcStatusKeepsCodeAndMessage) {
 
 }  // namespace
 }  // namespace querygate::client::internal
+
+namespace querygate::client::internal {
+namespace {
+
+TEST(ClientProtoConversionTest, QueryInfoCarriesTagsAndRoles) {
+  v1::QueryInfo wire;
+  wire.set_name("payroll");
+  wire.add_tags("hr");
+  wire.add_roles("finance");
+  wire.add_roles("hr");
+  QueryInfo info = FromProto(wire);
+  EXPECT_EQ(info.name, "payroll");
+  EXPECT_EQ(info.tags, std::vector<std::string>{"hr"});
+  EXPECT_EQ(info.roles, (std::vector<std::string>{"finance", "hr"}));
+}
+
+}  // namespace
+}  // namespace querygate::client::internal
