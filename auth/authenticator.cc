@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/sha256.h"
 
 namespace querygate::auth {
 namespace {
@@ -58,9 +59,7 @@ absl::StatusOr<Identity> Authenticator::Authenticate(const PeerCredentials& peer
     value.remove_prefix(7);
     value = absl::StripAsciiWhitespace(value);
     if (value.empty()) return Unauthenticated("missing bearer token");
-    auto identity = jwt_->Verify(value, now);
-    if (!identity.ok()) return Unauthenticated(identity.status().message());
-    return identity;
+    return VerifyBearer(value, now);
   }
   if (peer.certificate_names.empty()) return Unauthenticated("missing client certificate");
   for (const std::string& name : peer.certificate_names) {
@@ -76,6 +75,26 @@ absl::StatusOr<Identity> Authenticator::Authenticate(const PeerCredentials& peer
     }
   }
   return Unauthenticated("client certificate is not mapped to an identity");
+}
+
+absl::StatusOr<Identity> Authenticator::VerifyBearer(absl::string_view token,
+                                                     absl::Time now) const {
+  std::string key = Sha256Hex(token);
+  {
+    std::lock_guard<std::mutex> lock(verified_mu_);
+    auto it = verified_.find(key);
+    if (it != verified_.end()) {
+      if (now < it->second.expires) return it->second;
+      verified_.erase(it);
+      return Unauthenticated("token expired");
+    }
+  }
+  auto identity = jwt_->Verify(token, now);
+  if (!identity.ok()) return Unauthenticated(identity.status().message());
+  std::lock_guard<std::mutex> lock(verified_mu_);
+  if (verified_.size() >= kVerifiedTokens) verified_.clear();
+  verified_.emplace(std::move(key), *identity);
+  return identity;
 }
 
 }  // namespace querygate::auth

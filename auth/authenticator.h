@@ -3,8 +3,10 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -53,15 +55,24 @@ class Authenticator {
   static absl::StatusOr<std::unique_ptr<Authenticator>> Create(AuthOptions options);
 
   // Returns the caller's identity. Fails with UNAUTHENTICATED and a reason that contains no
-  // secret ("missing bearer token", "token expired", "signature invalid", ...).
+  // secret ("missing bearer token", "token expired", "signature invalid", ...). A verified
+  // token is remembered (by its SHA-256, up to kVerifiedTokens of them) until it expires, so a
+  // caller reusing it pays for the signature check once.
   absl::StatusOr<Identity> Authenticate(const PeerCredentials& peer, absl::Time now) const;
+
+  static constexpr size_t kVerifiedTokens = 4096;
 
   AuthMode mode() const { return options_.mode; }
 
  private:
   explicit Authenticator(AuthOptions options) : options_(std::move(options)) {}
+  absl::StatusOr<Identity> VerifyBearer(absl::string_view token, absl::Time now) const;
+
   AuthOptions options_;
   std::unique_ptr<JwtVerifier> jwt_;
+  mutable std::mutex verified_mu_;
+  // SHA-256 of a verified token -> its identity; cleared when full.
+  mutable std::unordered_map<std::string, Identity> verified_;
 };
 
 // One audited event: a denied call or an operator action.

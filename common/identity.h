@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+
 namespace querygate {
 
 // Who is calling, as proven at the edge (a verified JWT, a client certificate, or the
@@ -15,6 +17,8 @@ struct Identity {
   std::string subject;             // "sub" claim, or the certificate's CN/SAN that matched
   std::vector<std::string> roles;  // as mapped from claims or config
   std::string tenant;              // empty: none (used by tenancy)
+  // When the credential stops being valid (a JWT's exp plus the leeway).
+  absl::Time expires = absl::InfiniteFuture();
 
   bool HasRole(const std::string& role) const {
     return std::find(roles.begin(), roles.end(), role) != roles.end();

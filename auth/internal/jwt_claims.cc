@@ -28,7 +28,9 @@ absl::StatusOr<std::optional<double>> NumericDate(const Json& claims, const char
   return value;
 }
 
-absl::Status CheckTimes(const Json& claims, const JwtOptions& options, absl::Time now) {
+// Returns when the token stops being valid (exp plus the leeway; never without exp).
+absl::StatusOr<absl::Time> CheckTimes(const Json& claims, const JwtOptions& options,
+                                      absl::Time now) {
   absl::StatusOr<std::optional<double>> exp = NumericDate(claims, "exp");
   if (!exp.ok()) return exp.status();
   absl::StatusOr<std::optional<double>> nbf = NumericDate(claims, "nbf");
@@ -37,7 +39,8 @@ absl::Status CheckTimes(const Json& claims, const JwtOptions& options, absl::Tim
   double leeway = absl::ToDoubleSeconds(options.leeway);
   if (exp->has_value() && now_seconds >= **exp + leeway) return Rejected(kTokenExpired);
   if (nbf->has_value() && now_seconds < **nbf - leeway) return Rejected(kTokenNotYetValid);
-  return absl::OkStatus();
+  if (!exp->has_value()) return absl::InfiniteFuture();
+  return absl::UnixEpoch() + absl::Seconds(**exp) + options.leeway;
 }
 
 bool AudienceMatches(const Json& claims, const std::string& audience) {
@@ -87,8 +90,8 @@ absl::StatusOr<Identity> CheckClaims(absl::string_view payload_json, const JwtOp
   Json claims =
       Json::parse(payload_json.begin(), payload_json.end(), nullptr, /*allow_exceptions=*/false);
   if (claims.is_discarded() || !claims.is_object()) return Rejected(kMalformedToken);
-  absl::Status times = CheckTimes(claims, options, now);
-  if (!times.ok()) return times;
+  absl::StatusOr<absl::Time> expires = CheckTimes(claims, options, now);
+  if (!expires.ok()) return expires.status();
   if (!options.issuer.empty()) {
     auto iss = claims.find("iss");
     if (iss == claims.end() || !iss->is_string() || *iss != options.issuer) {
@@ -100,6 +103,7 @@ absl::StatusOr<Identity> CheckClaims(absl::string_view payload_json, const JwtOp
   }
   Identity identity;
   identity.method = Identity::Method::kJwt;
+  identity.expires = *expires;
   auto subject = claims.find(options.subject_claim);
   if (subject == claims.end() || !subject->is_string() ||
       subject->get_ref<const std::string&>().empty()) {
