@@ -188,6 +188,10 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
     return absl::InvalidArgumentError("page_size: must not be negative");
   }
   if (request.offset < 0) return absl::InvalidArgumentError("offset: must not be negative");
+  if (request.offset > options_.max_offset) {
+    return absl::InvalidArgumentError(absl::StrCat("offset: more than ", options_.max_offset,
+                                                   " (repository.max_offset); use page_token"));
+  }
   if (request.offset > 0 && !request.page_token.empty()) {
     return absl::InvalidArgumentError("offset: cannot be combined with page_token");
   }

@@ -45,6 +45,9 @@ struct RepositoryOptions {
   int max_transact_ops = 100;
   // Related rows loaded by the includes of one call, all levels together.
   int64_t max_include_rows = 10000;
+  // Largest List offset: deeper pages go by page token, so no caller makes PostgreSQL walk
+  // past millions of rows.
+  int64_t max_offset = 100000;
   // The HMAC-SHA256 key of page tokens. Instances that share Redis must share it; empty is
   // allowed (tokens are then forgeable) and is what tests use.
   std::string page_token_secret;

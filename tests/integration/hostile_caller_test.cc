@@ -280,6 +280,11 @@ TEST_F(HostileCallerTest, EveryHostileRequestGetsItsExactStatus) {
          return ListWith([](v1::ListRequest& r) { r.set_model("item; DROP TABLE items"); }, c);
        },
        grpc::StatusCode::INVALID_ARGUMENT, "model"},
+      {"list: an offset of two billion",
+       [&](grpc::ClientContext& c) {
+         return ListWith([](v1::ListRequest& r) { r.set_offset(2000000000); }, c);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "repository.max_offset"},
       {"list: 20,000 OR branches",
        [&](grpc::ClientContext& c) {
          return ListWith([](v1::ListRequest& r) { *r.mutable_filter() = WideFilter(20000); }, c);
