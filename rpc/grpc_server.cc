@@ -75,18 +75,25 @@ struct GrpcServer::Impl {
     server->GetHealthCheckService()->SetServingStatus(name, serving);
   }
 
+  // Publishes the backends' health: one entry each for the cache and the database, and
+  // readiness for the whole server and every service.
+  void ApplyHealth(const BackendHealth& h) {
+    SetHealth("querygate.cache", h.cache_healthy);
+    SetHealth("querygate.database", h.database_healthy);
+    SetHealth("", h.ready);
+    for (const char* name : kServiceNames) SetHealth(name, h.ready);
+  }
+
   void HealthLoop() {
     std::unique_lock<std::mutex> lock(mu);
     while (!stopping) {
+      stop_cv.wait_for(lock, absl::ToChronoNanoseconds(health_interval));
+      if (stopping) break;
       lock.unlock();
       BackendHealth h = health ? health() : BackendHealth{};
       lock.lock();
       if (stopping) break;
-      SetHealth("querygate.cache", h.cache_healthy);
-      SetHealth("querygate.database", h.database_healthy);
-      SetHealth("", h.ready);
-      for (const char* name : kServiceNames) SetHealth(name, h.ready);
-      stop_cv.wait_for(lock, absl::ToChronoNanoseconds(health_interval));
+      ApplyHealth(h);
     }
   }
 };
@@ -135,8 +142,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   if (impl->server == nullptr || impl->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
-  impl->SetHealth("", true);
-  for (const char* name : kServiceNames) impl->SetHealth(name, true);
+  impl->ApplyHealth(impl->health ? impl->health() : BackendHealth{});
   impl->health_thread = std::thread([raw = impl.get()] { raw->HealthLoop(); });
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(impl)));
 }
