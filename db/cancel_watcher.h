@@ -13,7 +13,8 @@
 namespace querygate::db {
 
 // Cancels the running statement of a session once its caller has gone away. A thread polls
-// the registered predicates every `interval`.
+// the registered predicates every `interval` and cancels outside its lock, so a slow
+// cancellation never holds up Watch() or another handle's release.
 class CancelWatcher {
  public:
   explicit CancelWatcher(absl::Duration interval = absl::Milliseconds(10));
@@ -44,6 +45,8 @@ class CancelWatcher {
   const absl::Duration interval_;
   std::mutex mu_;
   std::condition_variable stop_cv_;
+  // Signalled when the watcher thread has finished cancelling a batch of sessions.
+  std::condition_variable cancelled_cv_;
   std::list<Handle::Entry*> entries_;
   bool stopping_ = false;
   std::thread thread_;
