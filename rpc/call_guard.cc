@@ -25,6 +25,11 @@ auth::PeerCredentials PeerOf(grpc::ServerContextBase* context) {
   return peer;
 }
 
+// True for the actions whose outcome is audited (AuditOutcome), which need the caller's address.
+bool IsOperatorAction(auth::Permission permission) {
+  return permission == auth::Permission::kInvalidate || permission == auth::Permission::kWarm;
+}
+
 }  // namespace
 
 absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* context,
@@ -53,6 +58,7 @@ absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* c
   }
   service::CallContext ctx = MakeCallContext(context);
   ctx.identity = std::make_shared<const Identity>(*std::move(identity));
+  if (IsOperatorAction(permission)) ctx.peer = context->peer();
   return ctx;
 }
 
@@ -70,6 +76,7 @@ void CallGuard::AuditOutcome(const service::CallContext& ctx, auth::Permission p
     event.subject = ctx.identity->subject;
     event.auth_method = ctx.identity->MethodName();
   }
+  event.peer = ctx.peer;
   event.outcome = absl::StatusCodeToString(outcome.code());
   event.detail = outcome.ok() ? detail : absl::StrCat(detail, ": ", outcome.message());
   audit_(event);

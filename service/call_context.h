@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/time/time.h"
 #include "common/identity.h"
@@ -16,6 +17,9 @@ struct CallContext {
   std::function<bool()> cancelled;
   // The authenticated caller; null for internal work (startup warming), which may do anything.
   std::shared_ptr<const Identity> identity;
+  // The caller's address as the transport reports it (e.g. "ipv4:127.0.0.1:5000"); set only
+  // for operator actions, whose outcome is audited.
+  std::string peer;
 };
 
 }  // namespace querygate::service

@@ -12,8 +12,10 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "migrate/migrator.h"
+#include "querygate/v1/cache_service.grpc.pb.h"
 #include "querygate/v1/query_service.grpc.pb.h"
 #include "tests/blackbox/reflection_client.grpc.pb.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/test_env.h"
 
 namespace querygate {
@@ -152,6 +154,23 @@ TEST_F(ServerProcessTest, WithAuthenticationReflectionIsOffAndDenialsAreAudited)
   EXPECT_FALSE(stream->Read(&response));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
 
+  std::string token;
+  ASSERT_EQ(querygate::testing::RunCommand(
+                absl::StrCat("QUERYGATE_DEV_SECRET_FILE=", dir_.path(), "/secret ",
+                             querygate::testing::SourceDir(), "/scripts/dev-token operator ops"),
+                token),
+            0)
+      << token;
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  grpc::ClientContext invalidate_call;
+  invalidate_call.AddMetadata("authorization", "Bearer " + token);
+  v1::InvalidateRequest invalidate;
+  invalidate.add_tables("items");
+  v1::InvalidateResponse invalidated;
+  grpc::Status operator_status =
+      v1::CacheService::NewStub(channel)->Invalidate(&invalidate_call, invalidate, &invalidated);
+  EXPECT_TRUE(operator_status.ok()) << operator_status.error_message();
+
   grpc::ClientContext call;
   call.AddMetadata("authorization", "Bearer forged.token.here");
   v1::ListQueriesResponse queries;
@@ -164,6 +183,12 @@ TEST_F(ServerProcessTest, WithAuthenticationReflectionIsOffAndDenialsAreAudited)
   EXPECT_NE(log.find("\"audit\":true"), std::string::npos) << log;
   EXPECT_NE(log.find("\"method\":\"QueryService.ListQueries\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"outcome\":\"UNAUTHENTICATED\""), std::string::npos) << log;
+  EXPECT_NE(
+      log.find(
+          "\"method\":\"CacheService.Invalidate\",\"outcome\":\"OK\",\"peer\":\"ipv4:127.0.0.1:"),
+      std::string::npos)
+      << log;
+  EXPECT_NE(log.find("\"subject\":\"ops\""), std::string::npos) << log;
   EXPECT_EQ(log.find("a-development-secret"), std::string::npos) << log;
 }
 
