@@ -7,8 +7,8 @@
 
 namespace querygate::auth {
 
-// Returns `event` as one JSON object on one line: {"audit":true,"time":...,"method":...,
-// "subject":...,"auth":...,"peer":...,"outcome":...,"detail":...}.
+// Returns `event` as one JSON object on one line, keys in alphabetical order: {"audit":true,
+// "auth":...,"detail":...,"method":...,"outcome":...,"peer":...,"subject":...,"time":...}.
 std::string AuditLine(const AuditEvent& event);
 
 }  // namespace querygate::auth
