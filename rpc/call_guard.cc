@@ -32,10 +32,18 @@ bool IsOperatorAction(auth::Permission permission) {
 
 }  // namespace
 
+CallGuard::CallGuard(const auth::Authenticator* authenticator, const auth::RolePolicy* policy,
+                     auth::AuditSink audit)
+    : authenticator_(authenticator), policy_(policy), audit_(std::move(audit)) {
+  if (authenticator_->mode() == auth::AuthMode::kNone) {
+    auto anonymous = authenticator_->Authenticate({}, absl::Now());
+    if (anonymous.ok()) anonymous_ = std::make_shared<const Identity>(*std::move(anonymous));
+  }
+}
+
 absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* context,
                                                       auth::Permission permission) const {
   absl::Time now = absl::Now();
-  auto identity = authenticator_->Authenticate(PeerOf(context), now);
   auto deny = [&](const absl::Status& status, const Identity* who) {
     if (audit_) {
       auth::AuditEvent event;
@@ -50,14 +58,19 @@ absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* c
     }
     return status;
   };
-  if (!identity.ok()) return deny(identity.status(), nullptr);
-  if (!policy_->Allows(*identity, permission)) {
+  std::shared_ptr<const Identity> who = anonymous_;
+  if (who == nullptr) {
+    auto identity = authenticator_->Authenticate(PeerOf(context), now);
+    if (!identity.ok()) return deny(identity.status(), nullptr);
+    who = std::make_shared<const Identity>(*std::move(identity));
+  }
+  if (!policy_->Allows(*who, permission)) {
     return deny(absl::PermissionDeniedError(
                     absl::StrCat("missing permission ", auth::PermissionName(permission))),
-                &*identity);
+                who.get());
   }
   service::CallContext ctx = MakeCallContext(context);
-  ctx.identity = std::make_shared<const Identity>(*std::move(identity));
+  ctx.identity = std::move(who);
   if (IsOperatorAction(permission)) ctx.peer = context->peer();
   return ctx;
 }

@@ -18,8 +18,7 @@ namespace querygate::rpc {
 class CallGuard {
  public:
   CallGuard(const auth::Authenticator* authenticator, const auth::RolePolicy* policy,
-            auth::AuditSink audit)
-      : authenticator_(authenticator), policy_(policy), audit_(std::move(audit)) {}
+            auth::AuditSink audit);
 
   // Returns the call's context when the caller is authenticated and holds `permission`.
   // Fails with UNAUTHENTICATED (missing or invalid credential, with a reason that leaks no
@@ -38,6 +37,8 @@ class CallGuard {
   const auth::Authenticator* authenticator_;
   const auth::RolePolicy* policy_;
   auth::AuditSink audit_;
+  // The one identity of every caller when auth.mode is none, built once; null otherwise.
+  std::shared_ptr<const Identity> anonymous_;
 };
 
 }  // namespace querygate::rpc

@@ -313,5 +313,24 @@ TEST_F(RoleMatrixTest, PerModelRoles) {
   EXPECT_TRUE(create(TestToken("wa", {"writer", "accountant"})).ok());
 }
 
+TEST(AnonymousRolesTest, WithoutAuthenticationEveryCallerHasTheAnonymousRoles) {
+  QG_REQUIRE_POSTGRES();
+  TestServer server;
+  ASSERT_EQ(server.Start(kSchema, kSeed,
+                         [](server::ServerConfig& c) { c.auth.anonymous_roles = {"reader"}; }),
+            "");
+  grpc::ClientContext stats_context;
+  v1::StatsResponse stats;
+  grpc::Status denied = v1::CacheService::NewStub(server.Channel())
+                            ->Stats(&stats_context, v1::StatsRequest(), &stats);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(denied.error_message(), "missing permission CacheService.Stats");
+  grpc::ClientContext list_context;
+  v1::ListQueriesResponse queries;
+  EXPECT_TRUE(v1::QueryService::NewStub(server.Channel())
+                  ->ListQueries(&list_context, v1::ListQueriesRequest(), &queries)
+                  .ok());
+}
+
 }  // namespace
 }  // namespace querygate
