@@ -1,13 +1,18 @@
 # syntax=docker/dockerfile:1
 # querygate: multi-stage build. The build stage compiles a Release build (no tests); the runtime
-# stage holds only the shared libraries the binaries link, the binaries and the schemas.
+# stage holds only the shared libraries the binaries link, the binaries, the schemas and the
+# examples.
 #   docker build -t querygate:local .
-#   docker run --rm -p 50051:50051 -e QUERYGATE_DATABASE_URL=... -e QUERYGATE_REDIS_URL=... \
-#     -e QUERYGATE_AUTH_MODE=jwt -e QUERYGATE_JWT_ALGORITHMS=ES256 \
+# Two database roles: migrate as the owner of the schema, granting the runtime role, then serve
+# as the runtime role (LOGIN, NOSUPERUSER, NOBYPASSRLS, owns nothing; docs/tenancy.md "Roles"):
+#   docker run --rm -e QUERYGATE_DATABASE_URL=postgresql://OWNER:...@HOST/DB querygate:local \
+#     querygate migrate up --grant-to querygate_app
+#   docker run --rm -p 50051:50051 -e QUERYGATE_DATABASE_URL=postgresql://querygate_app:...@HOST/DB \
+#     -e QUERYGATE_REDIS_URL=... -e QUERYGATE_AUTH_MODE=jwt -e QUERYGATE_JWT_ALGORITHMS=ES256 \
 #     -e QUERYGATE_JWT_PUBLIC_KEY_FILES=/keys/jwt.pub.pem -v "$PWD/keys:/keys:ro" querygate:local
 # The server listens on 0.0.0.0, so it refuses to start until auth.mode is set (or
 # --insecure-no-auth is passed); docker-compose.yml uses the DEVELOPMENT-ONLY keys in
-# config/dev-auth/.
+# config/dev-auth/, and the two roles (scripts/postgres-init/ creates querygate_app).
 
 FROM debian:12 AS build
 ARG DEBIAN_FRONTEND=noninteractive
@@ -41,6 +46,7 @@ WORKDIR /app
 COPY --from=build /build/bin/ /app/bin/
 COPY --from=build /src/schemas/ /app/schemas/
 COPY --from=build /src/config/ /app/config/
+COPY --from=build /src/examples/ /app/examples/
 ENV PATH=/app/bin:$PATH \
     QUERYGATE_SCHEMA_DIR=/app/schemas \
     QUERYGATE_LISTEN=0.0.0.0:50051

@@ -45,8 +45,17 @@ constexpr char kUsage[] = R"(usage: querygate-bench [flags]
   --channels N              gRPC channels shared by the workers; 0 = one per worker (default 1)
   --scenarios LIST          subset to run, e.g. a,d (default: all): a b c d e f rtt
                             g_hit g_bypass g_pq l_hit l_bypass l_pq w_create w_pq
+                            tg_hit tg_plain_hit tg_bypass tg_plain_bypass
+  --tenant-target HOST:PORT querygate-server on bench/tenancy/tenant.json, taking the tenant
+                            from a metadata header (the tg_* rows)
+  --plain-target HOST:PORT  querygate-server on bench/tenancy/plain.json (the tg_plain_* rows)
+  --tenant-header NAME      the metadata header carrying the tenant (default x-querygate-tenant)
+  --tenants N               organizations of bench/tenancy/seed.sql the workers spread over
+                            (default 4)
   --diagnostics             also run c_srv: (c) in the statement form the server sends
   --server-pid PID          report the CPU time of querygate-server per call
+  --tenant-server-pid PID   ... of the --tenant-target server (column tenantsrv)
+  --plain-server-pid PID    ... of the --plain-target server (column plainsrv)
   --postgres-pid PID        ... of this postmaster's backends
   --redis-pid PID           ... of redis-server
   --json-out FILE           write the report as JSON
@@ -64,6 +73,8 @@ struct Flags {
   bool fail_on_target = false;
   std::string json_out;
   int server_pid = 0;
+  int tenant_server_pid = 0;
+  int plain_server_pid = 0;
   int postgres_pid = 0;
   int redis_pid = 0;
 };
@@ -112,6 +123,14 @@ Flags ParseFlags(int argc, char** argv) {
       flags.targets.database_url = value;
     } else if (name == "--redis-url") {
       flags.targets.redis_url = value;
+    } else if (name == "--tenant-target") {
+      flags.targets.tenant_target = value;
+    } else if (name == "--plain-target") {
+      flags.targets.plain_target = value;
+    } else if (name == "--tenant-header") {
+      flags.targets.tenant_header = value;
+    } else if (name == "--tenants") {
+      flags.targets.tenants = Number<int>(name, value, 1);
     } else if (name == "--redis-key-prefix") {
       flags.targets.redis_key_prefix = value;
     } else if (name == "--concurrency") {
@@ -140,6 +159,10 @@ Flags ParseFlags(int argc, char** argv) {
       flags.fail_on_target = true;
     } else if (name == "--server-pid") {
       flags.server_pid = Number<int>(name, value, 1);
+    } else if (name == "--tenant-server-pid") {
+      flags.tenant_server_pid = Number<int>(name, value, 1);
+    } else if (name == "--plain-server-pid") {
+      flags.plain_server_pid = Number<int>(name, value, 1);
     } else if (name == "--postgres-pid") {
       flags.postgres_pid = Number<int>(name, value, 1);
     } else if (name == "--redis-pid") {
@@ -177,6 +200,14 @@ std::vector<Scenario> Select(std::vector<Scenario> all, const Flags& flags) {
       std::cerr << "skipping (" << id << "): no --redis-url\n";
       continue;
     }
+    if (s.needs_tenancy &&
+        (flags.targets.tenant_target.empty() || flags.targets.plain_target.empty())) {
+      // Only worth a word when the rows were asked for by name.
+      if (!flags.only.empty()) {
+        std::cerr << "skipping (" << id << "): needs --tenant-target and --plain-target\n";
+      }
+      continue;
+    }
     kept.push_back(std::move(s));
   }
   return kept;
@@ -204,6 +235,8 @@ int main(int argc, char** argv) {
 
   std::vector<querygate::bench::ProcessGroup> groups = {{"bench", getpid(), false}};
   if (flags.server_pid > 0) groups.push_back({"server", flags.server_pid, false});
+  if (flags.tenant_server_pid > 0) groups.push_back({"tenantsrv", flags.tenant_server_pid, false});
+  if (flags.plain_server_pid > 0) groups.push_back({"plainsrv", flags.plain_server_pid, false});
   if (flags.postgres_pid > 0) groups.push_back({"postgres", flags.postgres_pid, true});
   if (flags.redis_pid > 0) groups.push_back({"redis", flags.redis_pid, false});
   querygate::bench::CpuSampler sampler(std::move(groups));

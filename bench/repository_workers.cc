@@ -32,12 +32,31 @@ constexpr char kCommentColumns[] =
 constexpr char kIncludeAuthor[] = "author";
 constexpr char kIncludeComments[] = "comments";
 
-int64_t CycleLength(const RepoCall& call) {
-  return call.op == RepoOp::kList ? call.list_pages : call.id_range;
+// Tenants the Get ids are spread over (1 without tenants).
+int64_t TenantCount(const RepoCall& call) {
+  return call.op == RepoOp::kGet && !call.tenants.empty()
+             ? static_cast<int64_t>(call.tenants.size())
+             : 1;
 }
 
-// Position `n` (0-based) of the cycle: a user id, a page index or an author id.
-int64_t CycleValue(const RepoCall& call, int64_t n) { return call.op == RepoOp::kList ? n : n + 1; }
+int64_t CycleLength(const RepoCall& call) {
+  if (call.op == RepoOp::kList) return call.list_pages;
+  return std::max<int64_t>(1, call.id_range / TenantCount(call));
+}
+
+// Position `n` (0-based) of the cycle of tenant number `tenant`: a user (or account) id, a page
+// index or an author id.
+int64_t CycleValue(const RepoCall& call, int64_t n, int64_t tenant = 0) {
+  if (call.op == RepoOp::kList) return n;
+  return n * TenantCount(call) + tenant + 1;
+}
+
+// Adds the tenant header of tenant number `tenant` to `context` when the call has tenants.
+void AddTenant(const RepoCall& call, int64_t tenant, grpc::ClientContext& context) {
+  if (call.op == RepoOp::kGet && !call.tenants.empty()) {
+    context.AddMetadata(call.tenant_header, call.tenants[tenant]);
+  }
+}
 
 // First post id of page `page`: the filter is id > page * page_size.
 int64_t FirstPostOf(const RepoCall& call, int64_t page) { return page * call.page_size + 1; }
@@ -47,7 +66,7 @@ v1::CacheMode ModeOf(const RepoCall& call) {
 }
 
 void FillGet(const RepoCall& call, int64_t id, v1::GetRequest& request) {
-  request.set_model("user");
+  request.set_model(call.get_model);
   request.mutable_id()->set_int_value(id);
   request.set_cache_mode(ModeOf(call));
 }
@@ -102,6 +121,7 @@ class RepoWorker : public Worker {
         call_(call),
         deadline_(absl::ToChronoNanoseconds(deadline)),
         next_(first),
+        tenant_(index % TenantCount(call)),
         title_(absl::StrCat("querygate-bench post, worker ", index)) {
     if (call.op == RepoOp::kCreate) {
       create_.set_model("post");
@@ -114,10 +134,11 @@ class RepoWorker : public Worker {
   }
 
   CallOutcome Call(std::string* detail) override {
-    int64_t value = CycleValue(call_, next_);
+    int64_t value = CycleValue(call_, next_, tenant_);
     next_ = (next_ + 1) % CycleLength(call_);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + deadline_);
+    AddTenant(call_, tenant_, context);
     switch (call_.op) {
       case RepoOp::kGet:
         return Get(context, value, detail);
@@ -143,8 +164,16 @@ class RepoWorker : public Worker {
     }
     const v1::Value* got = Field(response->record(), "id");
     if (got == nullptr || got->int_value() != id) {
-      *detail = absl::StrCat("Get user ", id, " returned another record");
+      *detail = absl::StrCat("Get ", call_.get_model, " ", id, " returned another record");
       return CallOutcome::kUnexpected;
+    }
+    if (!call_.tenants.empty()) {
+      const v1::Value* tenant = Field(response->record(), "organization_id");
+      if (tenant == nullptr || tenant->string_value() != call_.tenants[tenant_]) {
+        *detail =
+            absl::StrCat("Get ", call_.get_model, " ", id, " returned a record of another tenant");
+        return CallOutcome::kUnexpected;
+      }
     }
     return CallOutcome::kOk;
   }
@@ -212,6 +241,8 @@ class RepoWorker : public Worker {
   RepoCall call_;
   std::chrono::nanoseconds deadline_;
   int64_t next_;
+  // The worker's tenant number (0 without tenants).
+  int64_t tenant_;
   std::string title_;
   ReusableArena arena_;
   v1::GetRequest get_;
@@ -358,11 +389,13 @@ absl::StatusOr<int64_t> WarmRepoCache(const GrpcTargetOptions& options, const Re
   RepoCall cached = call;
   cached.bypass = false;
   int64_t filled = 0;
-  for (int64_t n = 0; n < CycleLength(call); ++n) {
-    int64_t value = CycleValue(call, n);
+  for (int64_t n = 0; n < CycleLength(call) * TenantCount(call); ++n) {
+    int64_t tenant = n % TenantCount(call);
+    int64_t value = CycleValue(call, n / TenantCount(call), tenant);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          absl::ToChronoNanoseconds(options.call_deadline));
+    AddTenant(call, tenant, context);
     grpc::Status status;
     v1::CacheStatus cache_status;
     if (call.op == RepoOp::kGet) {

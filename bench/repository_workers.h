@@ -29,6 +29,14 @@ enum class RepoOp {
 
 struct RepoCall {
   RepoOp op = RepoOp::kGet;
+  // The model kGet reads ("account" for the tenancy rows, on bench/tenancy/*.json).
+  std::string get_model = "user";
+  // When not empty (kGet only): worker i sends tenants[i % n] in the metadata header
+  // `tenant_header` and reads only that tenant's ids, id = k * n + (i % n) + 1 for k over
+  // 0..id_range / n - 1 (bench/tenancy/seed.sql gives account id to tenant (id - 1) % n);
+  // every answer must carry the worker's tenant in organization_id.
+  std::vector<std::string> tenants;
+  std::string tenant_header;
   // CACHE_MODE_BYPASS when true (expects BYPASS), else the default mode (expects HIT). Ignored
   // by kCreate.
   bool bypass = false;
@@ -46,8 +54,9 @@ struct RepoCall {
 absl::StatusOr<std::vector<std::unique_ptr<Worker>>> MakeRepoWorkers(
     const GrpcTargetOptions& options, const RepoCall& call, int concurrency);
 
-// Issues every Get or List of `call`'s cycle once through the cache so that the following run
-// only hits. Returns how many answers were not HITs; fails on the first failed call.
+// Issues every Get or List of `call`'s cycle once through the cache (for every tenant of
+// `call.tenants`) so that the following run only hits. Returns how many answers were not HITs;
+// fails on the first failed call.
 absl::StatusOr<int64_t> WarmRepoCache(const GrpcTargetOptions& options, const RepoCall& call);
 
 // Creates `concurrency` libpqxx workers, one connection each, doing the same work as `call`

@@ -3,6 +3,12 @@
 # the example data, starts querygate-server on a free port, runs querygate-bench, then stops and
 # deletes everything it started. Every step is bounded in time.
 #
+# For the tenancy rows (tg_*) it also migrates bench/tenancy/tenant.json and
+# bench/tenancy/plain.json into two more databases (as the owner, granting the runtime role
+# qg_bench_app: LOGIN, no superuser, no BYPASSRLS, owns nothing), loads bench/tenancy/seed.sql
+# into both, and starts one more querygate-server on each, both as qg_bench_app; the tenant one
+# takes the caller's tenant from the metadata header x-querygate-tenant (auth.mode none).
+#
 # Usage: bench/run.sh [querygate-bench flags...]
 #   e.g. bench/run.sh --repeat 3            (defaults: c=1,16,64, 3000 ms per cell)
 #        bench/run.sh --scenarios a,d --concurrency 16
@@ -13,6 +19,7 @@
 #   QG_BENCH_TIMEOUT       seconds the bench may run before it is stopped (default 1200)
 #   QG_BENCH_SKIP_BUILD=1  use the binaries already built
 #   QG_BENCH_SERVER_PRELOAD  LD_PRELOAD for querygate-server only (e.g. an allocator)
+#   QG_BENCH_TENANCY=0     skip the tenancy servers (and so the tg_* rows)
 #   QUERYGATE_* server settings (QUERYGATE_DB_MAX_CONNECTIONS, QUERYGATE_REDIS_POOL_SIZE, ...)
 #   pass through to querygate-server. QUERYGATE_MAX_THREADS defaults to 256 here: with the
 #   server's default of 64, c=64 gets RESOURCE_EXHAUSTED "Server Threadpool Exhausted".
@@ -26,35 +33,68 @@ JSON_OUT=${QG_BENCH_JSON:-$BUILD_DIR/bench-results.json}
 BENCH_TIMEOUT=${QG_BENCH_TIMEOUT:-1200}
 DB_NAME=qg_bench
 STATE_DIR=
+APP_ROLE=qg_bench_app
+TENANT_HEADER=x-querygate-tenant
 server_log=$(dirname "$JSON_OUT")/bench-server.log
 server_pid=
+# Every querygate-server started, for stop_servers.
+server_pids=()
 
-# Sends SIGTERM to querygate-server, waits up to 15 s for it to exit, then kills it, and reaps
-# it. Polls with kill -0 rather than qg_wait_pid_gone, whose bare `return` misreports a reaped
-# process as alive when called from a trap handler.
+# Sends SIGTERM to querygate-server PID, waits up to 15 s for it to exit, then kills it, and
+# reaps it. Polls with kill -0 rather than qg_wait_pid_gone, whose bare `return` misreports a
+# reaped process as alive when called from a trap handler.
 # shellcheck disable=SC2317  # invoked from the trap
 stop_server() {
-  [[ -n $server_pid ]] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  local i
+  local pid=$1 i
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 150; i++)); do
-    kill -0 "$server_pid" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  if kill -0 "$server_pid" 2>/dev/null; then
-    qg_warn "querygate-server did not exit 15 s after SIGTERM; killing it (log: $server_log)"
-    kill -KILL "$server_pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then
+    qg_warn "querygate-server $pid did not exit 15 s after SIGTERM; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
   fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=
+  wait "$pid" 2>/dev/null || true
 }
 
-# Stops the server, then PostgreSQL and Redis, and deletes their data.
+# shellcheck disable=SC2317  # invoked from the trap
+stop_servers() {
+  local pid
+  for pid in "${server_pids[@]}"; do stop_server "$pid"; done
+  server_pids=()
+}
+
+# Starts querygate-server with the environment assignments given as arguments (plus the bench's
+# common settings), its stderr in LOG; waits until it listens and sets started_pid and
+# started_port.
+start_server() {
+  local log=$1 i
+  shift
+  env "$@" QUERYGATE_LISTEN=127.0.0.1:0 \
+    QUERYGATE_MAX_THREADS="${QUERYGATE_MAX_THREADS:-256}" \
+    ${QG_BENCH_SERVER_PRELOAD:+LD_PRELOAD=$QG_BENCH_SERVER_PRELOAD} \
+    "$BUILD_DIR/bin/querygate-server" 2>"$log" &
+  started_pid=$!
+  server_pids+=("$started_pid")
+  started_port=
+  for ((i = 0; i < 300; i++)); do
+    started_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+    [[ -z $started_port ]] || break
+    qg_pid_alive "$started_pid" || { cat "$log" >&2; qg_die "querygate-server exited"; }
+    sleep 0.1
+  done
+  [[ -n $started_port ]] || { cat "$log" >&2; qg_die "querygate-server did not start in 30 s"; }
+  qg_log "querygate-server (pid $started_pid) listening on 127.0.0.1:$started_port (log: $log)"
+}
+
+# Stops the servers, then PostgreSQL and Redis, and deletes their data.
 # shellcheck disable=SC2317  # invoked by trap
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  stop_server
+  stop_servers
   if [[ -n $STATE_DIR ]]; then
     qg_redis_stop "$STATE_DIR" || rc=1
     qg_pg_destroy "$STATE_DIR" || rc=1
@@ -93,22 +133,48 @@ PGOPTIONS="-c statement_timeout=120s" qg_psql "$pg_port" "$DB_NAME" -v ON_ERROR_
 PGOPTIONS="-c statement_timeout=120s" qg_psql "$pg_port" "$DB_NAME" -q -c "VACUUM ANALYZE" \
   </dev/null
 
-QUERYGATE_DATABASE_URL=$database_url QUERYGATE_REDIS_URL=$redis_url \
-  QUERYGATE_SCHEMA_DIR=$ROOT/schemas QUERYGATE_LISTEN=127.0.0.1:0 \
-  QUERYGATE_REDIS_KEY_PREFIX=${QUERYGATE_REDIS_KEY_PREFIX:-qgbench:} \
-  QUERYGATE_MAX_THREADS=${QUERYGATE_MAX_THREADS:-256} \
-  ${QG_BENCH_SERVER_PRELOAD:+env LD_PRELOAD=$QG_BENCH_SERVER_PRELOAD} \
-  "$BUILD_DIR/bin/querygate-server" 2>"$server_log" &
-server_pid=$!
-server_port=
-for ((i = 0; i < 300; i++)); do
-  server_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$server_log" | head -n 1)
-  [[ -z $server_port ]] || break
-  qg_pid_alive "$server_pid" || { cat "$server_log" >&2; qg_die "querygate-server exited"; }
-  sleep 0.1
-done
-[[ -n $server_port ]] || { cat "$server_log" >&2; qg_die "querygate-server did not start in 30 s"; }
-qg_log "querygate-server (pid $server_pid) listening on 127.0.0.1:$server_port"
+start_server "$server_log" QUERYGATE_DATABASE_URL="$database_url" \
+  QUERYGATE_REDIS_URL="$redis_url" QUERYGATE_SCHEMA_DIR="$ROOT/schemas" \
+  QUERYGATE_REDIS_KEY_PREFIX="${QUERYGATE_REDIS_KEY_PREFIX:-qgbench:}"
+server_pid=$started_pid
+server_port=$started_port
+
+# The tenancy rows: the same schema with and without tenancy, each migrated as the owner
+# (postgres) into its own database and served by its own querygate-server as the runtime role.
+tenancy_flags=()
+if [[ ${QG_BENCH_TENANCY:-1} == 1 ]]; then
+  qg_psql "$pg_port" postgres -v ON_ERROR_STOP=1 -q </dev/null \
+    -c "CREATE ROLE $APP_ROLE LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE" \
+    || qg_die "could not create the role $APP_ROLE"
+  for variant in tenant plain; do
+    db=qg_bench_$variant
+    schema_dir=$STATE_DIR/schema-$variant
+    mkdir -p -- "$schema_dir"
+    cp -- "$ROOT/bench/tenancy/$variant.json" "$schema_dir/schema.json"
+    qg_pg_ensure_db "$pg_port" "$db" || qg_die "could not create database $db"
+    owner_url=$(qg_pg_url "$pg_port" "$db")
+    qg_log "migrating bench/tenancy/$variant.json into $db"
+    QUERYGATE_DATABASE_URL=$owner_url QUERYGATE_SCHEMA_DIR=$schema_dir \
+      timeout 120 "$BUILD_DIR/bin/querygate" migrate new init \
+      --migrations-dir "$schema_dir/migrations" >/dev/null
+    QUERYGATE_DATABASE_URL=$owner_url QUERYGATE_SCHEMA_DIR=$schema_dir \
+      timeout 120 "$BUILD_DIR/bin/querygate" migrate up \
+      --migrations-dir "$schema_dir/migrations" --grant-to "$APP_ROLE" >/dev/null
+    PGOPTIONS="-c statement_timeout=120s" qg_psql "$pg_port" "$db" -v ON_ERROR_STOP=1 -q \
+      -f "$ROOT/bench/tenancy/seed.sql" </dev/null >/dev/null
+    PGOPTIONS="-c statement_timeout=120s" qg_psql "$pg_port" "$db" -q -c "VACUUM ANALYZE" \
+      </dev/null
+    header=()
+    [[ $variant == plain ]] || header=(QUERYGATE_TENANCY_HEADER="$TENANT_HEADER")
+    start_server "$(dirname "$JSON_OUT")/bench-server-$variant.log" \
+      QUERYGATE_DATABASE_URL="postgresql://$APP_ROLE@127.0.0.1:$pg_port/$db" \
+      QUERYGATE_REDIS_URL="$redis_url" QUERYGATE_SCHEMA_DIR="$schema_dir" \
+      QUERYGATE_REDIS_KEY_PREFIX="qgbench-$variant:" "${header[@]}"
+    tenancy_flags+=("--$variant-target" "127.0.0.1:$started_port"
+      "--$variant-server-pid" "$started_pid")
+  done
+  tenancy_flags+=(--tenant-header "$TENANT_HEADER")
+fi
 
 pg_pid=$(qg_pg_running_pid "$(readlink -f -- "$STATE_DIR/postgres")/data") || pg_pid=
 redis_pid=$(cat "$STATE_DIR/redis/redis.pid" 2>/dev/null || true)
@@ -117,7 +183,8 @@ bench_rc=0
 timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" "$BUILD_DIR/bin/querygate-bench" \
   --target "127.0.0.1:$server_port" --database-url "$database_url" --redis-url "$redis_url" \
   --server-pid "$server_pid" ${pg_pid:+--postgres-pid "$pg_pid"} \
-  ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "$@" || bench_rc=$?
+  ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "${tenancy_flags[@]}" "$@" \
+  || bench_rc=$?
 [[ $bench_rc -ne 0 ]] || qg_log "JSON report: $JSON_OUT"
 # Invalidation lag (QG_BENCH_LAG_ITERATIONS=0 skips it): COMMIT or PUBLISH -> first MISS.
 lag_iterations=${QG_BENCH_LAG_ITERATIONS:-200}
@@ -128,8 +195,11 @@ if [[ $lag_iterations -gt 0 ]]; then
     --redis-host 127.0.0.1 --redis-port "${redis_url##*:}" \
     --iterations "$lag_iterations" || bench_rc=$?
 fi
-if grep -qiE 'error|fail' "$server_log"; then
-  qg_warn "querygate-server logged problems; last lines:"
-  tail -n 5 "$server_log" >&2
-fi
+for log in "$server_log" "$(dirname "$JSON_OUT")"/bench-server-{tenant,plain}.log; do
+  [[ -f $log ]] || continue
+  if grep -qiE 'error|fail' "$log"; then
+    qg_warn "querygate-server logged problems ($log); last lines:"
+    tail -n 5 "$log" >&2
+  fi
+done
 exit "$bench_rc"

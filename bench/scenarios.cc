@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "bench/pqxx_workers.h"
 #include "bench/redis_workers.h"
 #include "bench/repository_workers.h"
@@ -158,6 +159,44 @@ void AddRepositoryScenarios(const BenchTargets& targets, std::vector<Scenario>& 
   }
 }
 
+// The tenancy rows: the same Get of an account on the tenant server and on the plain one, the
+// same tenant header sent to both (the plain server has no tenancy and ignores it).
+void AddTenancyScenarios(const BenchTargets& targets, std::vector<Scenario>& scenarios) {
+  RepoCall call = MakeRepoCall(targets, RepoOp::kGet, false);
+  call.get_model = "account";
+  call.tenant_header = targets.tenant_header;
+  for (int k = 1; k <= targets.tenants; ++k) {
+    call.tenants.push_back(absl::StrFormat("00000000-0000-4000-8000-%012x", k));
+  }
+  GrpcTargetOptions tenant = targets.grpc;
+  tenant.target = targets.tenant_target;
+  GrpcTargetOptions plain = targets.grpc;
+  plain.target = targets.plain_target;
+  RepoCall bypass = call;
+  bypass.bypass = true;
+  const std::string hit_expects =
+      "a cache status other than HIT, statements != 0, another account or another tenant's";
+  const std::string bypass_expects =
+      "a cache status other than BYPASS, statements != 1, another account or another tenant's";
+  std::vector<Scenario> rows = {
+      RepoScenario({kTenantGetHit, "Get account, tenant-scoped (RLS), hit (gRPC)", hit_expects},
+                   tenant, call),
+      RepoScenario(
+          {kPlainGetHit, "Get account, same schema without tenancy, hit (gRPC)", hit_expects},
+          plain, call),
+      RepoScenario(
+          {kTenantGetBypass, "Get account, tenant-scoped (RLS), BYPASS (gRPC)", bypass_expects},
+          tenant, bypass),
+      RepoScenario({kPlainGetBypass, "Get account, same schema without tenancy, BYPASS (gRPC)",
+                    bypass_expects},
+                   plain, bypass),
+  };
+  for (Scenario& row : rows) {
+    row.needs_tenancy = true;
+    scenarios.push_back(std::move(row));
+  }
+}
+
 }  // namespace
 
 std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostics) {
@@ -201,6 +240,7 @@ std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostic
   // Last: the Creates bump the posts table's generation, so the runs before them are not
   // disturbed (each cache-hit cell re-warms its entries anyway).
   AddRepositoryScenarios(targets, scenarios);
+  AddTenancyScenarios(targets, scenarios);
   return scenarios;
 }
 

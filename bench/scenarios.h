@@ -34,6 +34,13 @@ inline constexpr char kRepoListBypass[] = "l_bypass";
 inline constexpr char kRepoListDirect[] = "l_pq";
 inline constexpr char kRepoCreate[] = "w_create";
 inline constexpr char kRepoCreateDirect[] = "w_pq";
+// Multi-tenancy (issue 10): Get of an account by id on a tenant-scoped model (row-level security,
+// the tenant set per transaction, the tenant in the cache key), hit and BYPASS, next to the same
+// Get on the same schema without tenancy (bench/tenancy/*.json), each on its own server.
+inline constexpr char kTenantGetHit[] = "tg_hit";
+inline constexpr char kTenantGetBypass[] = "tg_bypass";
+inline constexpr char kPlainGetHit[] = "tg_plain_hit";
+inline constexpr char kPlainGetBypass[] = "tg_plain_bypass";
 
 struct BenchTargets {
   GrpcTargetOptions grpc;
@@ -45,6 +52,13 @@ struct BenchTargets {
   int64_t id_range = 1000;
   // Size of the value the round-trip scenario GETs.
   int redis_value_bytes = 160;
+  // The tenancy rows: querygate-server on bench/tenancy/tenant.json (tenant from the metadata
+  // header `tenant_header`, auth.mode none) and on bench/tenancy/plain.json.
+  std::string tenant_target;
+  std::string plain_target;
+  std::string tenant_header = "x-querygate-tenant";
+  // Organizations of bench/tenancy/seed.sql: 00000000-0000-4000-8000-00000000000<k>, k = 1..n.
+  int tenants = 4;
 };
 
 // Titles of the scenarios.
@@ -60,6 +74,8 @@ struct Scenario {
   // Backends the scenario talks to directly (it is skipped when their URL is missing).
   bool needs_database = false;
   bool needs_redis = false;
+  // Needs BenchTargets::tenant_target and plain_target.
+  bool needs_tenancy = false;
   // Called before every run, outside the measurement: warms the cache, stores the Redis key.
   std::function<absl::Status()> prepare;
   std::function<absl::StatusOr<std::vector<std::unique_ptr<Worker>>>(int concurrency)> workers;
@@ -68,8 +84,9 @@ struct Scenario {
   std::function<absl::Status()> cleanup;
 };
 
-// Returns the scenarios (a) to (f), the Redis round trip and the RepositoryService rows, plus the
-// diagnostic ones when `diagnostics` is set, in the order they should run.
+// Returns the scenarios (a) to (f), the Redis round trip, the RepositoryService rows and the
+// tenancy rows, plus the diagnostic ones when `diagnostics` is set, in the order they should
+// run.
 std::vector<Scenario> MakeScenarios(const BenchTargets& targets, bool diagnostics);
 
 }  // namespace querygate::bench

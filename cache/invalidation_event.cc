@@ -47,6 +47,15 @@ absl::StatusOr<InvalidationEvent> ParseInvalidationEvent(absl::string_view messa
   if (auto it = json.find("source"); it != json.end() && it->is_string()) {
     event.source = it->get<std::string>();
   }
+  if (auto it = json.find("tenant"); it != json.end()) {
+    if (it->is_string() && !it->get<std::string>().empty()) {
+      event.tenant = it->get<std::string>();
+    } else if (it->is_number_integer()) {
+      event.tenant = it->dump();
+    } else if (!it->is_null()) {
+      return absl::InvalidArgumentError("tenant: expected a non-empty string or an integer");
+    }
+  }
   if (event.empty()) {
     return absl::InvalidArgumentError("message: name at least one of tables, queries, tags");
   }
@@ -59,6 +68,7 @@ std::string InvalidationEventJson(const InvalidationEvent& event) {
   if (!event.queries.empty()) json["queries"] = event.queries;
   if (!event.tags.empty()) json["tags"] = event.tags;
   if (!event.source.empty()) json["source"] = event.source;
+  if (!event.tenant.empty()) json["tenant"] = event.tenant;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -14,12 +14,15 @@ namespace querygate::cache {
 inline constexpr char kDefaultInvalidationChannel[] = "querygate:invalidate";
 
 // An invalidation event as published on the channel:
-// {"tables": [...], "queries": [...], "tags": [...], "source": "..."}.
+// {"tables": [...], "queries": [...], "tags": [...], "source": "...", "tenant": "..."}.
 struct InvalidationEvent {
   std::vector<std::string> tables;
   std::vector<std::string> queries;
   std::vector<std::string> tags;
   std::string source;
+  // Empty: every tenant. Else the tenant whose entries of the named tenant-scoped tables are
+  // invalidated (global tables, queries and tags are still invalidated for everyone).
+  std::string tenant;
 
   bool empty() const { return tables.empty() && queries.empty() && tags.empty(); }
 };

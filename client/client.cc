@@ -24,6 +24,29 @@ using internal::ToProto;
 
 namespace {
 
+// Fails with INVALID_ARGUMENT unless the tenant header name is a lowercase text metadata key and
+// the tenant a value a header can carry.
+absl::Status CheckTenant(const std::string& header, const std::string& tenant) {
+  if (tenant.empty()) return absl::OkStatus();
+  bool valid_name = !header.empty() && header != "authorization" &&
+                    header.compare(0, 5, "grpc-") != 0 &&
+                    !(header.size() >= 4 && header.compare(header.size() - 4, 4, "-bin") == 0);
+  for (char c : header) {
+    valid_name = valid_name && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                                c == '_' || c == '.');
+  }
+  if (!valid_name) {
+    return absl::InvalidArgumentError(
+        "client: tenant_header must be a lowercase metadata name (letters, digits, -_.)");
+  }
+  for (char c : tenant) {
+    if (c < ' ' || c > '~') {
+      return absl::InvalidArgumentError("client: the tenant has a character a header cannot carry");
+    }
+  }
+  return absl::OkStatus();
+}
+
 // A token must be printable ASCII without spaces to travel in the authorization header.
 absl::Status CheckToken(const std::string& token) {
   for (char c : token) {
@@ -98,9 +121,10 @@ class Client::Impl {
     }
   }
 
-  // Adds the bearer token, if any, to the call's metadata. Fails with INVALID_ARGUMENT for a
-  // token that cannot travel in a header.
+  // Adds the bearer token and the tenant header, if any, to the call's metadata. Fails with
+  // INVALID_ARGUMENT for a token that cannot travel in a header.
   absl::Status Authorize(grpc::ClientContext& context) const {
+    if (!options_.tenant.empty()) context.AddMetadata(options_.tenant_header, options_.tenant);
     std::string token = options_.token_source ? options_.token_source() : options_.bearer_token;
     if (token.empty()) return absl::OkStatus();
     absl::Status valid = CheckToken(token);
@@ -135,6 +159,8 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
     absl::Status valid = CheckToken(options.bearer_token);
     if (!valid.ok()) return valid;
   }
+  absl::Status tenant = CheckTenant(options.tenant_header, options.tenant);
+  if (!tenant.ok()) return tenant;
   if (options.retry.max_attempts < 1) options.retry.max_attempts = 1;
   if (options.retry.initial_backoff.count() < 1) {
     options.retry.initial_backoff = std::chrono::milliseconds(1);
@@ -183,6 +209,7 @@ absl::StatusOr<InvalidationResult> Client::Invalidate(const Invalidation& what,
   for (const auto& t : what.tables) request.add_tables(t);
   for (const auto& q : what.queries) request.add_queries(q);
   for (const auto& t : what.tags) request.add_tags(t);
+  request.set_tenant(what.tenant);
   v1::InvalidateResponse response;
   absl::Status status = impl_->Call(false, call, [&](grpc::ClientContext& context) {
     response.Clear();
@@ -190,7 +217,8 @@ absl::StatusOr<InvalidationResult> Client::Invalidate(const Invalidation& what,
   });
   if (!status.ok()) return status;
   return InvalidationResult{{response.tables().begin(), response.tables().end()},
-                            {response.queries().begin(), response.queries().end()}};
+                            {response.queries().begin(), response.queries().end()},
+                            response.tenant()};
 }
 
 absl::StatusOr<WarmProgress> Client::Warm(

@@ -42,6 +42,11 @@ struct ClientOptions {
   // Called before every call (and retry) for a fresh token; wins over bearer_token. An empty
   // result sends no authorization.
   std::function<std::string()> token_source;
+  // For development servers without authentication only: sent as the metadata header
+  // `tenant_header` (the server's tenancy.header) on every call; empty: none. A server with
+  // authentication ignores it and takes the tenant from the token or certificate.
+  std::string tenant;
+  std::string tenant_header = "x-querygate-tenant";
   // Called before each retry with the number of the failed attempt (1-based) and its status.
   std::function<void(int attempt, const absl::Status& status)> on_retry;
 };

@@ -85,6 +85,8 @@ struct QueryInfo {
   std::vector<std::string> tags;
   std::string source_file;
   std::vector<std::string> roles;  // empty: any caller allowed to Execute
+  // Reads a tenant-scoped table: runs for the caller's tenant only; refused without one.
+  bool tenant_scoped = false;
 };
 
 // What to invalidate: cached results depending on any of these tables, queries or tags.
@@ -92,12 +94,17 @@ struct Invalidation {
   std::vector<std::string> tables;
   std::vector<std::string> queries;
   std::vector<std::string> tags;
+  // With a schema that declares tenancy: limit the tenant-scoped tables to this tenant's
+  // entries (global tables, queries and tags go for everyone). Empty: every tenant. (The
+  // initializer keeps {tables, queries, tags} aggregate initialization warning-free.)
+  std::string tenant = {};
 };
 
 // What the server invalidated.
 struct InvalidationResult {
   std::vector<std::string> tables;
   std::vector<std::string> queries;
+  std::string tenant = {};  // the canonical tenant it was limited to; empty: every tenant
 };
 
 // A set of cache entries to warm: either a warm set of the server's configuration by `name`
@@ -109,6 +116,9 @@ struct WarmSet {
   std::string model;
   std::vector<Value::Struct> params;
   std::string name;
+  // Tenants to warm for (each parameter set once per tenant; with `name`, instead of the
+  // configured ones); empty: the caller's tenant, if it has one.
+  std::vector<std::string> tenants = {};
 };
 
 struct WarmRequest {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -37,11 +38,10 @@ absl::Status ErrorOf(const PGresult* result, PGconn* conn) {
   return absl::Status(code, message);
 }
 
-// Runs a statement of ours (no caller text) and checks that it succeeded.
-absl::Status RunOwn(PGconn* conn, const char* sql, const char* param) {
-  const char* values[1] = {param};
-  Result result(
-      PQexecParams(conn, sql, param == nullptr ? 0 : 1, nullptr, values, nullptr, nullptr, 0));
+// Runs a statement of ours (no caller text) with bound `params` and checks that it succeeded.
+absl::Status RunOwn(PGconn* conn, const char* sql, const std::vector<const char*>& params = {}) {
+  Result result(PQexecParams(conn, sql, static_cast<int>(params.size()), nullptr, params.data(),
+                             nullptr, nullptr, 0));
   ExecStatusType status = PQresultStatus(result.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return absl::OkStatus();
   return ErrorOf(result.get(), conn);
@@ -107,7 +107,8 @@ absl::StatusOr<std::unique_ptr<IsolatedSession>> IsolatedSession::Connect(
 }
 
 absl::StatusOr<ResultSet> IsolatedSession::QueryReadOnly(absl::string_view sql, int64_t max_rows,
-                                                         absl::Duration timeout) {
+                                                         absl::Duration timeout,
+                                                         const LocalSettings& settings) {
   if (impl_->used) {
     return absl::FailedPreconditionError("an isolated session runs a single statement");
   }
@@ -116,9 +117,14 @@ absl::StatusOr<ResultSet> IsolatedSession::QueryReadOnly(absl::string_view sql, 
   int64_t ms =
       std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1))));
   std::string timeout_text = absl::StrCat(ms);
-  absl::Status begun = RunOwn(conn, "BEGIN READ ONLY", nullptr);
+  absl::Status begun = RunOwn(conn, "BEGIN READ ONLY");
   if (begun.ok()) {
-    begun = RunOwn(conn, "SELECT set_config('statement_timeout', $1, true)", timeout_text.c_str());
+    begun =
+        RunOwn(conn, "SELECT set_config('statement_timeout', $1, true)", {timeout_text.c_str()});
+  }
+  for (const auto& [setting, value] : settings) {
+    if (!begun.ok()) break;
+    begun = RunOwn(conn, "SELECT set_config($1, $2, true)", {setting.c_str(), value.c_str()});
   }
   if (!begun.ok()) return begun;
   std::string text(sql);
@@ -154,7 +160,7 @@ absl::StatusOr<ResultSet> IsolatedSession::QueryReadOnly(absl::string_view sql, 
   }
   if (status.ok() && !returned_rows) status = ErrorOf(nullptr, conn);
   if (!status.ok()) return status;
-  absl::Status ended = RunOwn(conn, "ROLLBACK", nullptr);
+  absl::Status ended = RunOwn(conn, "ROLLBACK");
   if (!ended.ok()) return ended;
   return out;
 }

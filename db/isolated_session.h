@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "db/query_runner.h"
 #include "db/result_set.h"
 
 namespace querygate::db {
@@ -27,13 +28,15 @@ class IsolatedSession {
 
   // Runs `sql` as exactly one statement through the extended query protocol (PostgreSQL
   // refuses a string of several statements there) in a READ ONLY transaction with
-  // statement_timeout `timeout`, reading rows one at a time. Returns the rows. Fails with
+  // statement_timeout `timeout` and `settings` set transaction-locally, reading rows one at a
+  // time. Returns the rows. Fails with
   // RESOURCE_EXHAUSTED as soon as a row beyond `max_rows` arrives (the statement is then
   // cancelled), INVALID_ARGUMENT for several statements, a syntax error, a write or a statement
   // that returns no rows, DEADLINE_EXCEEDED when the timeout fires, FAILED_PRECONDITION when
   // called twice, else the status mapped from the PostgreSQL error.
   absl::StatusOr<ResultSet> QueryReadOnly(absl::string_view sql, int64_t max_rows,
-                                          absl::Duration timeout);
+                                          absl::Duration timeout,
+                                          const LocalSettings& settings = {});
 
  private:
   struct Impl;

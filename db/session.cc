@@ -130,13 +130,19 @@ absl::Status Session::Prepare(const std::string& name, const std::string& sql) {
 
 absl::StatusOr<ResultSet> Session::QueryPreparedWithTimeout(const std::string& name,
                                                             const Params& params,
-                                                            absl::Duration timeout) {
+                                                            absl::Duration timeout,
+                                                            const LocalSettings& settings) {
   int64_t ms =
       std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1))));
   try {
     pqxx::nontransaction tx(impl_->connection);
-    std::string sql = absl::StrCat("SELECT set_config('statement_timeout', '", ms,
-                                   "', true); EXECUTE ", tx.quote_name(name), "(");
+    // One simple-query string runs as one implicit transaction, so the settings made local
+    // here hold for the EXECUTE and end with it.
+    std::string sql = absl::StrCat("SELECT set_config('statement_timeout', '", ms, "', true)");
+    for (const auto& [setting, value] : settings) {
+      absl::StrAppend(&sql, ", set_config(", tx.quote(setting), ", ", tx.quote(value), ", true)");
+    }
+    absl::StrAppend(&sql, "; EXECUTE ", tx.quote_name(name), "(");
     for (size_t i = 0; i < params.size(); ++i) {
       if (i > 0) sql += ", ";
       sql += params[i] ? tx.quote(*params[i]) : "NULL";

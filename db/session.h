@@ -42,10 +42,12 @@ class Session : public QueryRunner {
   bool IsPrepared(const std::string& name) const;
 
   // Runs prepared statement `name` with `params` in one round trip, inside an implicit
-  // transaction whose statement_timeout is `timeout` (rounded up to whole milliseconds).
-  // Fails with DEADLINE_EXCEEDED when the timeout fires, else with the mapped error.
+  // transaction whose statement_timeout is `timeout` (rounded up to whole milliseconds) and
+  // that has `settings` set transaction-locally (so none outlives the statement). Fails with
+  // DEADLINE_EXCEEDED when the timeout fires, else with the mapped error.
   absl::StatusOr<ResultSet> QueryPreparedWithTimeout(const std::string& name, const Params& params,
-                                                     absl::Duration timeout);
+                                                     absl::Duration timeout,
+                                                     const LocalSettings& settings = {});
 
   // Asks the server to cancel the statement running on this connection; safe from any thread.
   void Cancel();

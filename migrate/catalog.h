@@ -33,11 +33,30 @@ struct CatalogIndex {
   std::string definition;
 };
 
+// A row-level security policy as pg_policies reports it: `command` is ALL, SELECT, INSERT,
+// UPDATE or DELETE; `roles` are role names ("public" for everyone); `qual` and `with_check` are
+// pg_get_expr() text, absent when the policy has none.
+struct CatalogPolicy {
+  std::string name;
+  std::string command = "ALL";
+  bool permissive = true;
+  std::vector<std::string> roles;
+  std::optional<std::string> qual;
+  std::optional<std::string> with_check;
+
+  // The CREATE POLICY statement (without ';') that makes this policy on `table`; two policies
+  // are the same when their statements are.
+  std::string CreateSql(const std::string& table) const;
+};
+
 struct CatalogTable {
   std::string name;
   std::vector<CatalogColumn> columns;
   std::vector<CatalogConstraint> constraints;
   std::vector<CatalogIndex> indexes;
+  bool row_security = false;        // pg_class.relrowsecurity
+  bool force_row_security = false;  // pg_class.relforcerowsecurity
+  std::vector<CatalogPolicy> policies;
 
   // Returns the column named `name`, or nullptr.
   const CatalogColumn* FindColumn(const std::string& column) const;

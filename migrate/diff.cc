@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "migrate/sql_ident.h"
@@ -12,6 +13,7 @@ namespace {
 
 // The phases a plan runs in; removals of dependent objects come before what they depend on.
 enum Phase {
+  kDropPolicies,
   kDropForeignKeys,
   kDropConstraints,
   kDropIndexes,
@@ -21,6 +23,8 @@ enum Phase {
   kAddConstraints,
   kAddForeignKeys,
   kCreateIndexes,
+  kRowSecurity,
+  kCreatePolicies,
   kDropColumns,
   kDropTables,
   kPhaseCount
@@ -44,8 +48,8 @@ std::string ColumnDefinition(const CatalogColumn& column) {
 }
 
 void Add(Phases& phases, Phase phase, std::string summary, std::string sql,
-         bool destructive = false) {
-  phases[phase].push_back({std::move(summary), std::move(sql), destructive});
+         bool destructive = false, std::string note = "") {
+  phases[phase].push_back({std::move(summary), std::move(sql), destructive, std::move(note)});
 }
 
 std::string AlterTable(const std::string& table) {
@@ -75,6 +79,40 @@ void DropIndex(Phases& phases, const std::string& table, const CatalogIndex& ind
       absl::StrCat("DROP INDEX ", QuoteIdent(index.name), ";"));
 }
 
+void CreatePolicy(Phases& phases, const std::string& table, const CatalogPolicy& policy) {
+  Add(phases, kCreatePolicies, absl::StrCat("create policy ", policy.name, " on ", table),
+      absl::StrCat(policy.CreateSql(table), ";"));
+}
+
+void DropPolicy(Phases& phases, const std::string& table, const CatalogPolicy& policy) {
+  Add(phases, kDropPolicies, absl::StrCat("drop policy ", policy.name, " on ", table),
+      absl::StrCat("DROP POLICY ", QuoteIdent(policy.name), " ON ", QuoteIdent(table), ";"));
+}
+
+// ENABLE/DISABLE and FORCE/NO FORCE ROW LEVEL SECURITY where `to` differs from `from`.
+void DiffRowSecurity(Phases& phases, const CatalogTable& from, const CatalogTable& to) {
+  if (from.row_security != to.row_security) {
+    Add(phases, kRowSecurity,
+        absl::StrCat(to.row_security ? "enable" : "disable", " row level security on ", to.name),
+        absl::StrCat(AlterTable(to.name), to.row_security ? "ENABLE" : "DISABLE",
+                     " ROW LEVEL SECURITY;"));
+  }
+  if (from.force_row_security != to.force_row_security) {
+    Add(phases, kRowSecurity,
+        absl::StrCat(to.force_row_security ? "force" : "stop forcing", " row level security on ",
+                     to.name),
+        absl::StrCat(AlterTable(to.name), to.force_row_security ? "FORCE" : "NO FORCE",
+                     " ROW LEVEL SECURITY;"));
+  }
+}
+
+// True when the policy's expressions mention `column` (a column whose type changes must have
+// the policies that use it dropped first and re-created after).
+bool PolicyMentions(const CatalogPolicy& policy, const std::string& column) {
+  return (policy.qual && absl::StrContains(*policy.qual, column)) ||
+         (policy.with_check && absl::StrContains(*policy.with_check, column));
+}
+
 void CreateTable(Phases& phases, const CatalogTable& table) {
   std::vector<std::string> lines;
   for (const CatalogColumn& column : table.columns) lines.push_back(ColumnDefinition(column));
@@ -89,6 +127,46 @@ void CreateTable(Phases& phases, const CatalogTable& table) {
     if (c.kind == 'f') AddConstraint(phases, table.name, c);
   }
   for (const CatalogIndex& index : table.indexes) CreateIndex(phases, table.name, index);
+  DiffRowSecurity(phases, CatalogTable{}, table);
+  for (const CatalogPolicy& policy : table.policies) CreatePolicy(phases, table.name, policy);
+}
+
+// True when a column's default cannot fill existing rows while migrating: the tenant default
+// raises without a tenant (and PostgreSQL evaluates a non-volatile default once, at ADD COLUMN).
+bool DefaultNeedsTenant(const CatalogColumn& column) {
+  return column.default_expr && absl::StrContains(*column.default_expr, "querygate_current_tenant");
+}
+
+void AddColumn(Phases& phases, const std::string& table, const CatalogColumn& column) {
+  std::string summary = absl::StrCat("add column ", table, ".", column.name);
+  if (!column.not_null || (column.default_expr && !DefaultNeedsTenant(column)) || column.serial) {
+    Add(phases, kAddColumns, summary,
+        absl::StrCat(AlterTable(table), "ADD COLUMN ", ColumnDefinition(column), ";"));
+    return;
+  }
+  std::string note = absl::StrCat(
+      "NOTE: ", table, ".", column.name,
+      " is NOT NULL without a usable default for existing rows: backfill it before applying "
+      "(add an UPDATE ",
+      QuoteIdent(table), " SET ", QuoteIdent(column.name),
+      " = ... to this migration before it sets NOT NULL)");
+  if (!column.default_expr) {
+    Add(phases, kAddColumns, summary,
+        absl::StrCat(AlterTable(table), "ADD COLUMN ", ColumnDefinition(column), ";"), false,
+        std::move(note));
+    return;
+  }
+  // Add the column bare, then its default and NOT NULL: this works on an empty table, and a
+  // non-empty one fails on NOT NULL until the rows are backfilled.
+  CatalogColumn bare = column;
+  bare.not_null = false;
+  bare.default_expr.reset();
+  std::string alter = absl::StrCat(AlterTable(table), "ALTER COLUMN ", QuoteIdent(column.name));
+  Add(phases, kAddColumns, summary,
+      absl::StrCat(AlterTable(table), "ADD COLUMN ", ColumnDefinition(bare), ";\n", "-- backfill ",
+                   table, ".", column.name, " here\n", alter, " SET DEFAULT ", *column.default_expr,
+                   ";\n", alter, " SET NOT NULL;"),
+      false, std::move(note));
 }
 
 void AlterColumn(Phases& phases, const std::string& table, const CatalogColumn& from,
@@ -146,8 +224,7 @@ void DiffTable(Phases& phases, const CatalogTable& from, const CatalogTable& to)
   for (const CatalogColumn& column : to.columns) {
     const CatalogColumn* old = from.FindColumn(column.name);
     if (old == nullptr) {
-      Add(phases, kAddColumns, absl::StrCat("add column ", to.name, ".", column.name),
-          absl::StrCat(AlterTable(to.name), "ADD COLUMN ", ColumnDefinition(column), ";"));
+      AddColumn(phases, to.name, column);
     } else {
       AlterColumn(phases, to.name, *old, column);
     }
@@ -178,6 +255,31 @@ void DiffTable(Phases& phases, const CatalogTable& from, const CatalogTable& to)
     const CatalogIndex* old = FindByName(from.indexes, index.name);
     if (old == nullptr || old->definition != index.definition) CreateIndex(phases, to.name, index);
   }
+  DiffRowSecurity(phases, from, to);
+  std::vector<std::string> retyped;
+  for (const CatalogColumn& column : to.columns) {
+    const CatalogColumn* old = from.FindColumn(column.name);
+    if (old != nullptr && old->type != column.type) retyped.push_back(column.name);
+  }
+  auto recreate = [&](const CatalogPolicy& policy) {
+    for (const std::string& column : retyped) {
+      if (PolicyMentions(policy, column)) return true;
+    }
+    return false;
+  };
+  for (const CatalogPolicy& policy : from.policies) {
+    const CatalogPolicy* now = FindByName(to.policies, policy.name);
+    if (now == nullptr || now->CreateSql(to.name) != policy.CreateSql(to.name) ||
+        recreate(policy)) {
+      DropPolicy(phases, to.name, policy);
+    }
+  }
+  for (const CatalogPolicy& policy : to.policies) {
+    const CatalogPolicy* old = FindByName(from.policies, policy.name);
+    if (old == nullptr || old->CreateSql(to.name) != policy.CreateSql(to.name) || recreate(*old)) {
+      CreatePolicy(phases, to.name, policy);
+    }
+  }
 }
 
 }  // namespace
@@ -186,6 +288,14 @@ std::vector<Change> Plan::Destructive() const {
   std::vector<Change> out;
   for (const Change& change : changes) {
     if (change.destructive) out.push_back(change);
+  }
+  return out;
+}
+
+std::vector<std::string> Plan::Notes() const {
+  std::vector<std::string> out;
+  for (const Change& change : changes) {
+    if (!change.note.empty()) out.push_back(change.note);
   }
   return out;
 }

@@ -8,7 +8,7 @@ namespace querygate::migrate {
 namespace {
 
 constexpr char kTablesSql[] = R"sql(
-SELECT c.relname FROM pg_class c
+SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c
 WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
   AND c.relname <> $1
 ORDER BY 1)sql";
@@ -43,6 +43,13 @@ WHERE t.relnamespace = current_schema()::regnamespace AND t.relname <> $1
                     AND con.contype IN ('p', 'u', 'x'))
 ORDER BY 1, 2)sql";
 
+// One row per policy and role (pg_policies lists `public` for a policy on everyone).
+constexpr char kPoliciesSql[] = R"sql(
+SELECT p.tablename, p.policyname, p.permissive, p.cmd, p.qual, p.with_check, r.role
+FROM pg_policies p, unnest(p.roles) AS r(role)
+WHERE p.schemaname = current_schema() AND p.tablename <> $1
+ORDER BY 1, 2, 7)sql";
+
 }  // namespace
 
 absl::StatusOr<Catalog> IntrospectCatalog(db::QueryRunner& runner) {
@@ -50,7 +57,10 @@ absl::StatusOr<Catalog> IntrospectCatalog(db::QueryRunner& runner) {
   Catalog catalog;
   QG_ASSIGN_OR_RETURN(db::ResultSet tables, runner.Query(kTablesSql, excluded));
   for (size_t r = 0; r < tables.rows.size(); ++r) {
-    catalog.tables[tables.Text(r, 0)].name = tables.Text(r, 0);
+    CatalogTable& table = catalog.tables[tables.Text(r, 0)];
+    table.name = tables.Text(r, 0);
+    table.row_security = tables.Text(r, 1) == "t";
+    table.force_row_security = tables.Text(r, 2) == "t";
   }
   QG_ASSIGN_OR_RETURN(db::ResultSet columns, runner.Query(kColumnsSql, excluded));
   for (size_t r = 0; r < columns.rows.size(); ++r) {
@@ -74,6 +84,20 @@ absl::StatusOr<Catalog> IntrospectCatalog(db::QueryRunner& runner) {
     std::string qualifier = absl::StrCat(" ON ", indexes.Text(r, 3), ".");
     std::string definition = absl::StrReplaceAll(indexes.Text(r, 2), {{qualifier, " ON "}});
     catalog.tables[indexes.Text(r, 0)].indexes.push_back({indexes.Text(r, 1), definition});
+  }
+  QG_ASSIGN_OR_RETURN(db::ResultSet policies, runner.Query(kPoliciesSql, excluded));
+  for (size_t r = 0; r < policies.rows.size(); ++r) {
+    std::vector<CatalogPolicy>& list = catalog.tables[policies.Text(r, 0)].policies;
+    if (list.empty() || list.back().name != policies.Text(r, 1)) {
+      CatalogPolicy policy;
+      policy.name = policies.Text(r, 1);
+      policy.permissive = policies.Text(r, 2) == "PERMISSIVE";
+      policy.command = policies.Text(r, 3);
+      policy.qual = policies.rows[r][4];
+      policy.with_check = policies.rows[r][5];
+      list.push_back(std::move(policy));
+    }
+    list.back().roles.push_back(policies.Text(r, 6));
   }
   return catalog;
 }

@@ -1,6 +1,7 @@
 #include "migrate/migrator.h"
 
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -10,8 +11,10 @@
 #include "migrate/change_triggers.h"
 #include "migrate/introspect.h"
 #include "migrate/shadow_workspace.h"
+#include "migrate/sql_ident.h"
 #include "schema/ddl.h"
 #include "schema/loader.h"
+#include "schema/tenancy.h"
 
 namespace querygate::migrate {
 namespace {
@@ -49,9 +52,22 @@ absl::StatusOr<schema::Schema> LoadSchema(const std::string& schema_dir) {
   return std::move(loaded.schema);
 }
 
-absl::StatusOr<std::string> DesiredDdl(const std::string& schema_dir) {
+// The schema files, loaded, and the DDL they generate.
+struct Desired {
+  schema::Schema schema;
+  std::string ddl;
+};
+
+absl::StatusOr<Desired> LoadDesired(const std::string& schema_dir) {
   QG_ASSIGN_OR_RETURN(schema::Schema schema, LoadSchema(schema_dir));
-  return schema::GenerateDdl(schema);
+  std::string ddl = schema::GenerateDdl(schema);
+  return Desired{std::move(schema), std::move(ddl)};
+}
+
+// The functions that migrations of `schema` use beyond generate_uuid_v7().
+std::string ExtraFunctionsSql(const schema::Schema& schema) {
+  if (!schema.tenancy.has_value()) return "";
+  return schema::CurrentTenantFunctionSql(*schema.tenancy);
 }
 
 absl::StatusOr<AppliedMap> ReadApplied(db::Session& session) {
@@ -68,8 +84,69 @@ absl::StatusOr<AppliedMap> ReadApplied(db::Session& session) {
   return applied;
 }
 
-absl::StatusOr<std::unique_ptr<ShadowWorkspace>> OpenWorkspace(const MigratorOptions& options) {
-  return ShadowWorkspace::Open(options.database_url, options.connect_timeout);
+absl::StatusOr<std::unique_ptr<ShadowWorkspace>> OpenWorkspace(const MigratorOptions& options,
+                                                               const schema::Schema& schema) {
+  return ShadowWorkspace::Open(options.database_url, options.connect_timeout,
+                               ExtraFunctionsSql(schema));
+}
+
+// Fails with NOT_FOUND unless the role `role` exists.
+absl::Status CheckRoleExists(db::Session& session, const std::string& role) {
+  QG_ASSIGN_OR_RETURN(db::ResultSet rows,
+                      session.Query("SELECT 1 FROM pg_roles WHERE rolname = $1", {role}));
+  if (rows.rows.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("grant-to: role \"", role, "\" does not exist; create it first"));
+  }
+  return absl::OkStatus();
+}
+
+constexpr char kOwnedSequencesSql[] = R"sql(
+SELECT s.relname, t.relname
+FROM pg_class s
+JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass
+  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace
+ORDER BY 1)sql";
+
+// Grants `role` what the server needs at run time on the schema's tables, their sequences and
+// querygate's functions. Idempotent.
+absl::Status GrantRuntimeRole(db::Session& session, const schema::Schema& schema,
+                              const std::string& role) {
+  const std::string grantee = QuoteIdent(role);
+  QG_ASSIGN_OR_RETURN(db::ResultSet current, session.Query("SELECT current_schema()"));
+  std::vector<std::string> statements;
+  statements.push_back(
+      absl::StrCat("GRANT USAGE ON SCHEMA ", QuoteIdent(current.Text(0, 0)), " TO ", grantee));
+  std::set<std::string> tables;
+  for (const schema::Model* model : schema.AllTables()) {
+    QG_ASSIGN_OR_RETURN(db::ResultSet exists, session.Query("SELECT to_regclass($1) IS NOT NULL",
+                                                            {QuoteIdent(model->table)}));
+    if (exists.Text(0, 0) != "t") continue;
+    tables.insert(model->table);
+    statements.push_back(absl::StrCat("GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ",
+                                      QuoteIdent(model->table), " TO ", grantee));
+  }
+  QG_ASSIGN_OR_RETURN(db::ResultSet sequences, session.Query(kOwnedSequencesSql));
+  for (size_t r = 0; r < sequences.rows.size(); ++r) {
+    if (!tables.count(sequences.Text(r, 1))) continue;
+    statements.push_back(absl::StrCat("GRANT USAGE, SELECT ON SEQUENCE ",
+                                      QuoteIdent(sequences.Text(r, 0)), " TO ", grantee));
+  }
+  statements.push_back(absl::StrCat("GRANT EXECUTE ON FUNCTION generate_uuid_v7() TO ", grantee));
+  statements.push_back(
+      absl::StrCat("GRANT EXECUTE ON FUNCTION querygate_notify_change() TO ", grantee));
+  if (schema.tenancy.has_value()) {
+    statements.push_back(absl::StrCat("GRANT EXECUTE ON FUNCTION ", schema::kCurrentTenantFunction,
+                                      "() TO ", grantee));
+  }
+  return session.Transact([&](db::Transaction& tx) {
+    for (const std::string& statement : statements) {
+      QG_RETURN_IF_ERROR(tx.Execute(absl::StrCat(statement, ";")));
+    }
+    return absl::OkStatus();
+  });
 }
 
 std::vector<Script> ScriptsOf(const std::vector<MigrationFile>& files) {
@@ -146,10 +223,12 @@ absl::StatusOr<std::vector<std::string>> Migrator::Up() {
   QG_ASSIGN_OR_RETURN(schema::Schema schema, LoadSchema(options_.schema_dir));
   QG_ASSIGN_OR_RETURN(auto session,
                       db::Session::Connect(options_.database_url, options_.connect_timeout));
+  if (!options_.grant_to.empty()) QG_RETURN_IF_ERROR(CheckRoleExists(*session, options_.grant_to));
   QG_ASSIGN_OR_RETURN(MigrationLock lock, MigrationLock::Acquire(*session, options_.lock_key));
-  QG_RETURN_IF_ERROR(session->Transact([](db::Transaction& tx) {
+  const std::string functions = schema::QuerygateFunctionsSql(schema);
+  QG_RETURN_IF_ERROR(session->Transact([&functions](db::Transaction& tx) {
     QG_RETURN_IF_ERROR(tx.Execute(kBootstrapSql));
-    return tx.Execute(schema::UuidV7FunctionSql());
+    return tx.Execute(functions);
   }));
   QG_ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(*session));
   QG_RETURN_IF_ERROR(CheckAppliedUnchanged(applied, files));
@@ -173,6 +252,12 @@ absl::StatusOr<std::vector<std::string>> Migrator::Up() {
   absl::Status installed =
       session->Transact([&](db::Transaction& tx) { return tx.Execute(triggers); });
   if (!installed.ok()) return Annotate(installed, "installing change-notification triggers");
+  if (!options_.grant_to.empty()) {
+    absl::Status granted = GrantRuntimeRole(*session, schema, options_.grant_to);
+    if (!granted.ok()) {
+      return Annotate(granted, absl::StrCat("granting role \"", options_.grant_to, "\""));
+    }
+  }
   return done;
 }
 
@@ -212,7 +297,8 @@ absl::StatusOr<std::vector<std::string>> Migrator::Down(std::optional<std::strin
 
 absl::StatusOr<StatusReport> Migrator::Status() {
   QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
-  QG_ASSIGN_OR_RETURN(std::string desired_ddl, DesiredDdl(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(Desired desired_files, LoadDesired(options_.schema_dir));
+  const std::string& desired_ddl = desired_files.ddl;
   QG_ASSIGN_OR_RETURN(auto session,
                       db::Session::Connect(options_.database_url, options_.connect_timeout));
   QG_ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(*session));
@@ -244,7 +330,7 @@ absl::StatusOr<StatusReport> Migrator::Status() {
       report.migrations.push_back(orphan);
     }
   }
-  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_));
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_files.schema));
   QG_ASSIGN_OR_RETURN(Catalog expected, shadow->Replay(ScriptsOf(applied_files)));
   QG_ASSIGN_OR_RETURN(Catalog live_raw, IntrospectCatalog(*session));
   QG_ASSIGN_OR_RETURN(Catalog live, shadow->Normalize(live_raw));
@@ -259,9 +345,9 @@ absl::StatusOr<StatusReport> Migrator::Status() {
 }
 
 absl::StatusOr<Plan> Migrator::PlanLive() {
-  QG_ASSIGN_OR_RETURN(std::string desired_ddl, DesiredDdl(options_.schema_dir));
-  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_));
-  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_ddl}}));
+  QG_ASSIGN_OR_RETURN(Desired desired_files, LoadDesired(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_files.schema));
+  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_files.ddl}}));
   QG_ASSIGN_OR_RETURN(auto session,
                       db::Session::Connect(options_.database_url, options_.connect_timeout));
   QG_ASSIGN_OR_RETURN(Catalog live_raw, IntrospectCatalog(*session));
@@ -271,10 +357,10 @@ absl::StatusOr<Plan> Migrator::PlanLive() {
 
 absl::StatusOr<NewMigration> Migrator::New(const std::string& name, bool allow_destructive) {
   QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
-  QG_ASSIGN_OR_RETURN(std::string desired_ddl, DesiredDdl(options_.schema_dir));
-  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_));
+  QG_ASSIGN_OR_RETURN(Desired desired_files, LoadDesired(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_files.schema));
   QG_ASSIGN_OR_RETURN(Catalog prior, shadow->Replay(ScriptsOf(files)));
-  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_ddl}}));
+  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_files.ddl}}));
   NewMigration result;
   result.up = DiffCatalogs(prior, desired);
   if (result.up.empty()) {
@@ -288,6 +374,7 @@ absl::StatusOr<NewMigration> Migrator::New(const std::string& name, bool allow_d
     std::string text =
         absl::StrCat("-- ", stem, " (", direction, "): generated by `querygate migrate new` from ",
                      options_.schema_dir, ". Review it, then commit it.\n");
+    for (const std::string& note : plan.Notes()) absl::StrAppend(&text, "-- ", note, "\n");
     for (const Change& change : plan.changes) {
       absl::StrAppend(&text, "--   ", change.summary, change.destructive ? " [destructive]" : "",
                       "\n");

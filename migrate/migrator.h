@@ -19,6 +19,10 @@ struct MigratorOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
   // Key of the PostgreSQL advisory lock that serialises `up` and `down` runs.
   int64_t lock_key = 7171717171;
+  // The runtime role the server connects as (empty: none). Every `up` then grants it USAGE on
+  // the schema, SELECT/INSERT/UPDATE/DELETE on every schema table, USAGE/SELECT on their
+  // sequences and EXECUTE on querygate's functions; it must already exist.
+  std::string grant_to;
 };
 
 struct MigrationState {
@@ -57,8 +61,10 @@ class Migrator {
   explicit Migrator(MigratorOptions options) : options_(std::move(options)) {}
 
   // Applies every pending migration in id order, each in its own transaction, under an
-  // advisory lock. Returns the ids applied. Fails naming the migration that failed (which is
-  // rolled back whole), or FAILED_PRECONDITION when an applied migration's file changed.
+  // advisory lock, after installing querygate's functions; then installs the change triggers
+  // and, with options.grant_to, grants the runtime role. Returns the ids applied. Fails naming
+  // the migration that failed (which is rolled back whole), FAILED_PRECONDITION when an applied
+  // migration's file changed, or NOT_FOUND when the grant_to role does not exist.
   absl::StatusOr<std::vector<std::string>> Up();
 
   // Rolls back the last applied migration, or every migration after `target_id` (which stays

@@ -8,10 +8,11 @@
 
 namespace querygate::migrate {
 
-absl::StatusOr<std::unique_ptr<ShadowWorkspace>> ShadowWorkspace::Open(const std::string& url,
-                                                                       absl::Duration timeout) {
+absl::StatusOr<std::unique_ptr<ShadowWorkspace>> ShadowWorkspace::Open(
+    const std::string& url, absl::Duration timeout, const std::string& functions_sql) {
   QG_ASSIGN_OR_RETURN(auto db, ShadowDatabase::Create(url, timeout));
   QG_RETURN_IF_ERROR(db->session().Execute(schema::UuidV7FunctionSql()));
+  if (!functions_sql.empty()) QG_RETURN_IF_ERROR(db->session().Execute(functions_sql));
   return std::unique_ptr<ShadowWorkspace>(new ShadowWorkspace(std::move(db)));
 }
 

@@ -24,10 +24,11 @@ struct Script {
 // a catalog is re-created from its own printed form once and read back.
 class ShadowWorkspace {
  public:
-  // Creates the shadow database beside `url` and installs generate_uuid_v7() in it. Fails
+  // Creates the shadow database beside `url` and installs generate_uuid_v7() in it, then runs
+  // `functions_sql` (the functions migrations expect, e.g. querygate_current_tenant()). Fails
   // with the mapped database error.
-  static absl::StatusOr<std::unique_ptr<ShadowWorkspace>> Open(const std::string& url,
-                                                               absl::Duration timeout);
+  static absl::StatusOr<std::unique_ptr<ShadowWorkspace>> Open(
+      const std::string& url, absl::Duration timeout, const std::string& functions_sql = "");
 
   // Returns the normalised catalog that `scripts` produce from nothing. Fails naming the
   // script that failed.

@@ -1,8 +1,11 @@
 #include "rpc/cache_service_impl.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "rpc/status_conversion.h"
 #include "wire/value_conversion.h"
 
@@ -15,6 +18,8 @@ using wire::ToProto;
 // Audit details name at most this many items, each cut to kAuditNameBytes.
 constexpr size_t kAuditNames = 8;
 constexpr size_t kAuditNameBytes = 64;
+// Tenants one warm set of a request may name.
+constexpr size_t kMaxWarmTenants = 1000;
 
 void FillCounters(const service::NameStats& in, v1::CacheCounters& out) {
   out.set_name(in.name);
@@ -51,7 +56,9 @@ std::string InvalidationDetail(const cache::InvalidationEvent& event) {
   if (!event.tables.empty()) parts.push_back(absl::StrCat("tables ", AuditList(event.tables)));
   if (!event.queries.empty()) parts.push_back(absl::StrCat("queries ", AuditList(event.queries)));
   if (!event.tags.empty()) parts.push_back(absl::StrCat("tags ", AuditList(event.tags)));
-  return parts.empty() ? "nothing" : absl::StrJoin(parts, "; ");
+  std::string out = parts.empty() ? "nothing" : absl::StrJoin(parts, "; ");
+  if (!event.tenant.empty()) absl::StrAppend(&out, " for tenant ", AuditList({event.tenant}));
+  return out;
 }
 
 std::string WarmSetsDetail(const v1::WarmRequest& request) {
@@ -65,8 +72,39 @@ std::string WarmSetsDetail(const v1::WarmRequest& request) {
     } else {
       sets.push_back(absl::StrCat("model ", set.model()));
     }
+    if (set.tenants_size() > 0) {
+      absl::StrAppend(&sets.back(), " for ", set.tenants_size(),
+                      set.tenants_size() == 1 ? " tenant" : " tenants");
+    }
   }
   return AuditList(sets);
+}
+
+// The canonical, distinct tenants of warm set `index` of a request: the ones it names, else
+// the caller's own (none for a caller without a tenant: a configured set then keeps the
+// tenants of its configuration). Fails like CallGuard::RequestTenant, or with INVALID_ARGUMENT
+// for too many tenants.
+absl::StatusOr<std::vector<std::string>> WarmTenants(const CallGuard& guard,
+                                                     const service::CallContext& ctx,
+                                                     const v1::WarmSet& set, int index) {
+  std::string field = absl::StrCat("sets[", index, "].tenants");
+  std::vector<std::string> out;
+  if (set.tenants_size() == 0) {
+    if (!ctx.tenant.empty()) out.push_back(ctx.tenant);
+    return out;
+  }
+  if (set.tenants_size() > static_cast<int>(kMaxWarmTenants)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": at most ", kMaxWarmTenants, " tenants per set"));
+  }
+  for (int j = 0; j < set.tenants_size(); ++j) {
+    const std::string& raw = set.tenants(j);
+    std::string at = absl::StrCat(field, "[", j, "]");
+    if (raw.empty()) return absl::InvalidArgumentError(absl::StrCat(at, ": empty"));
+    QG_ASSIGN_OR_RETURN(std::string tenant, guard.RequestTenant(ctx, at, raw));
+    if (std::find(out.begin(), out.end(), tenant) == out.end()) out.push_back(std::move(tenant));
+  }
+  return out;
 }
 
 }  // namespace
@@ -81,6 +119,12 @@ grpc::Status CacheServiceImpl::Invalidate(grpc::ServerContext* context,
   event.queries.assign(request->queries().begin(), request->queries().end());
   event.tags.assign(request->tags().begin(), request->tags().end());
   event.source = "api";
+  auto tenant = guard_->RequestTenant(*ctx, "tenant", request->tenant());
+  if (!tenant.ok()) {
+    guard_->AuditOutcome(*ctx, auth::Permission::kInvalidate, tenant.status(), "invalidate");
+    return ToGrpcStatus(tenant.status());
+  }
+  event.tenant = *std::move(tenant);
   auto done = admin_->Invalidate(event);
   if (!done.ok()) {
     guard_->AuditOutcome(*ctx, auth::Permission::kInvalidate, done.status(), "invalidate");
@@ -90,6 +134,7 @@ grpc::Status CacheServiceImpl::Invalidate(grpc::ServerContext* context,
                        InvalidationDetail(*done));
   response->mutable_tables()->Add(done->tables.begin(), done->tables.end());
   response->mutable_queries()->Add(done->queries.begin(), done->queries.end());
+  response->set_tenant(done->tenant);
   return grpc::Status::OK;
 }
 
@@ -113,6 +158,9 @@ grpc::Status CacheServiceImpl::Warm(grpc::ServerContext* context, const v1::Warm
     set.name = in.name();
     set.query = in.query();
     set.model = in.model();
+    auto tenants = WarmTenants(*guard_, *ctx, in, i);
+    if (!tenants.ok()) return refuse(tenants.status());
+    set.tenants = *std::move(tenants);
     for (int j = 0; j < in.params_size(); ++j) {
       std::map<std::string, Value> params;
       for (const auto& [name, value] : in.params(j).fields()) {

@@ -3,8 +3,12 @@
 #include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/auth_context.h>
 
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "rpc/call_context.h"
+#include "schema/tenancy.h"
 
 namespace querygate::rpc {
 namespace {
@@ -33,8 +37,11 @@ bool IsOperatorAction(auth::Permission permission) {
 }  // namespace
 
 CallGuard::CallGuard(const auth::Authenticator* authenticator, const auth::RolePolicy* policy,
-                     auth::AuditSink audit)
-    : authenticator_(authenticator), policy_(policy), audit_(std::move(audit)) {
+                     auth::AuditSink audit, TenantOptions tenants)
+    : authenticator_(authenticator),
+      policy_(policy),
+      audit_(std::move(audit)),
+      tenants_(std::move(tenants)) {
   if (authenticator_->mode() == auth::AuthMode::kNone) {
     auto anonymous = authenticator_->Authenticate({}, absl::Now());
     if (anonymous.ok()) anonymous_ = std::make_shared<const Identity>(*std::move(anonymous));
@@ -70,9 +77,63 @@ absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* c
                 who.get());
   }
   service::CallContext ctx = MakeCallContext(context);
+  if (tenants_.tenancy.has_value()) {
+    absl::Status tenant = ResolveTenant(context, *who, ctx);
+    if (!tenant.ok()) return deny(tenant, who.get());
+  }
   ctx.identity = std::move(who);
   if (IsOperatorAction(permission)) ctx.peer = context->peer();
   return ctx;
+}
+
+absl::Status CallGuard::ResolveTenant(grpc::ServerContextBase* context, const Identity& who,
+                                      service::CallContext& ctx) const {
+  absl::string_view raw = who.tenant;
+  // Only the anonymous caller of a server without authentication may name its tenant in a
+  // header; an authenticated caller's tenant comes from its credential alone.
+  if (anonymous_ != nullptr && !tenants_.header.empty()) {
+    const auto& metadata = context->client_metadata();
+    auto [first, last] = metadata.equal_range(tenants_.header);
+    if (first != last) {
+      if (std::next(first) != last) {
+        return absl::PermissionDeniedError(
+            absl::StrCat("tenant: the ", tenants_.header, " header is sent more than once"));
+      }
+      raw = absl::string_view(first->second.data(), first->second.size());
+    }
+  }
+  if (raw.empty()) return absl::OkStatus();
+  if (raw.size() > kMaxTenantBytes) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("tenant: longer than ", kMaxTenantBytes, " bytes"));
+  }
+  absl::StatusOr<std::string> canonical = schema::CanonicalTenant(*tenants_.tenancy, raw);
+  if (!canonical.ok()) return absl::PermissionDeniedError(canonical.status().message());
+  ctx.tenant = *std::move(canonical);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CallGuard::RequestTenant(const service::CallContext& ctx,
+                                                     const std::string& field,
+                                                     absl::string_view raw) const {
+  if (raw.empty()) return std::string();
+  if (!tenants_.tenancy.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": the schema declares no tenancy"));
+  }
+  if (raw.size() > kMaxTenantBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": longer than ", kMaxTenantBytes, " bytes"));
+  }
+  absl::StatusOr<std::string> canonical = schema::CanonicalTenant(*tenants_.tenancy, raw);
+  if (!canonical.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", absl::StripPrefix(canonical.status().message(), "tenant: ")));
+  }
+  if (!ctx.tenant.empty() && *canonical != ctx.tenant) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(field, ": names another tenant than the caller's"));
+  }
+  return canonical;
 }
 
 bool CallGuard::Allows(const service::CallContext& ctx, auth::Permission permission) const {

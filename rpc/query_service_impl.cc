@@ -142,6 +142,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::ListQueries(grpc::CallbackServerCont
     for (const std::string& t : q.def.tags) info->add_tags(t);
     for (const std::string& r : q.def.roles) info->add_roles(r);
     info->set_source_file(q.def.source_file);
+    info->set_tenant_scoped(q.tenant_scoped);
   }
   return Finish(context, grpc::Status::OK);
 }

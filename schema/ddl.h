@@ -8,14 +8,24 @@
 namespace querygate::schema {
 
 // PostgreSQL 15 DDL for a schema that loaded without errors: the generate_uuid_v7() function
-// when a column uses it, CREATE TABLE statements in foreign-key order (with ALTER TABLE ... ADD
-// CONSTRAINT for references to later tables), CREATE INDEX statements, then COMMENTs.
+// when a column uses it, querygate_current_tenant() when tenancy is declared, CREATE TABLE
+// statements in foreign-key order (with ALTER TABLE ... ADD CONSTRAINT for references to later
+// tables), CREATE INDEX statements, row-level security and policies of tenant-scoped tables,
+// then COMMENTs.
 // Deterministic: the same Schema always gives the same text.
 std::string GenerateDdl(const Schema& schema);
 
 // CREATE OR REPLACE FUNCTION generate_uuid_v7() for stock PostgreSQL 15 (no extension): a
 // version 7 UUID whose first 48 bits are the Unix time in milliseconds.
 std::string UuidV7FunctionSql();
+
+// The functions migrations install before they run: generate_uuid_v7(), and
+// querygate_current_tenant() when the schema declares tenancy.
+std::string QuerygateFunctionsSql(const Schema& schema);
+
+// ENABLE and FORCE ROW LEVEL SECURITY and the tenant isolation policy of a tenant-scoped
+// table, one statement a line; empty for a global table.
+std::string RowLevelSecuritySql(const Model& model);
 
 // The column type as written in CREATE TABLE, e.g. "BIGSERIAL", "VARCHAR(255)", "TEXT[]".
 std::string ColumnSqlType(const Schema& schema, const Field& field);

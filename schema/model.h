@@ -72,6 +72,7 @@ struct Field {
   bool is_soft_delete_marker = false;  // deleted_at owned by `soft_delete`
   std::optional<OnDelete> on_delete;   // declared on an FK field
   std::string references_model;        // `references: "@model"`; empty otherwise
+  bool is_tenant_column = false;       // the tenancy column of a tenant-scoped model
 
   bool has_default() const { return !default_sql.empty(); }
 };
@@ -153,7 +154,12 @@ struct Model {
   std::string description;
   std::string source_file;
   bool is_junction = false;
+  // The column that scopes rows to a tenant: Tenancy::column for tenant-scoped models, the
+  // primary-key column for the tenant model itself. Empty: the model is global.
+  std::string tenant_column;
 
+  // Whether rows of this table belong to a tenant (row-level security applies).
+  bool tenant_scoped() const { return !tenant_column.empty(); }
   const Field* FindField(absl::string_view field_name) const;
   Field* FindField(absl::string_view field_name);
   const Relation* FindRelation(absl::string_view relation_name) const;
@@ -174,10 +180,18 @@ struct Enum {
   int ColumnLength() const;
 };
 
+// The schema's top-level `tenancy` declaration.
+struct Tenancy {
+  std::string column;  // the tenant column of every tenant-scoped model
+  FieldType type;      // kUuid, kInt64, kInt32 or kString (VARCHAR(255))
+  std::string model;   // the tenant model's name; empty when none is declared
+};
+
 struct Schema {
-  std::vector<Model> models;     // declared order: files by name, then models in file order
-  std::vector<Enum> enums;       // declared order
-  std::vector<Model> junctions;  // many_to_many tables, is_junction == true
+  std::optional<Tenancy> tenancy;  // absent: single-tenant schema
+  std::vector<Model> models;       // declared order: files by name, then models in file order
+  std::vector<Enum> enums;         // declared order
+  std::vector<Model> junctions;    // many_to_many tables, is_junction == true
 
   const Model* FindModel(absl::string_view name) const;
   // Searches models, then junction tables.

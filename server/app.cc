@@ -1,5 +1,6 @@
 #include "server/app.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "cache/invalidation_event.h"
 #include "cache/invalidation_subscriber.h"
 #include "cache/redis_query_cache.h"
@@ -17,9 +19,11 @@
 #include "db/notification_listener.h"
 #include "db/session_pool.h"
 #include "migrate/change_triggers.h"
+#include "nlohmann/json.hpp"
 #include "rpc/result_wire_codec.h"
 #include "schema/loader.h"
 #include "schema/named_query.h"
+#include "schema/tenancy.h"
 #include "service/cache_admin.h"
 #include "service/gated_cache.h"
 #include "service/invalidation_hub.h"
@@ -34,8 +38,9 @@ namespace querygate::server {
 struct App::Parts {
   ~Parts() { StopThreads(); }
 
-  // Builds the authenticator, the role policy and the guard every call passes. Fails for
-  // unusable auth settings, or when the server would be reachable beyond loopback unguarded.
+  // Builds the authenticator, the role policy and the guard every call passes (with the
+  // schema's tenancy, so schema must be set). Fails for unusable auth or tenancy settings, or
+  // when the server would be reachable beyond loopback unguarded.
   absl::Status StartGuard(const ServerConfig& config, const AppHooks& hooks);
 
   std::unique_ptr<auth::Authenticator> authenticator;
@@ -139,6 +144,115 @@ void StartFeeds(const ServerConfig& config, App* /*unused*/, service::Invalidati
   }
 }
 
+// Canonicalizes the tenants of the configured warm sets; fails with INVALID_ARGUMENT naming
+// the set and tenant when one is malformed or the schema declares no tenancy.
+absl::Status CanonicalWarmTenants(const schema::Schema& schema,
+                                  std::vector<service::WarmSet>& sets) {
+  for (size_t i = 0; i < sets.size(); ++i) {
+    std::vector<std::string> canonical;
+    for (size_t j = 0; j < sets[i].tenants.size(); ++j) {
+      std::string field = absl::StrCat("warm.sets[", i, "].tenants[", j, "]");
+      if (!schema.tenancy.has_value()) {
+        return absl::InvalidArgumentError(absl::StrCat(field, ": the schema declares no tenancy"));
+      }
+      auto tenant = schema::CanonicalTenant(*schema.tenancy, sets[i].tenants[j]);
+      if (!tenant.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ": ", absl::StripPrefix(tenant.status().message(), "tenant: ")));
+      }
+      if (std::find(canonical.begin(), canonical.end(), *tenant) == canonical.end()) {
+        canonical.push_back(*std::move(tenant));
+      }
+    }
+    sets[i].tenants = std::move(canonical);
+  }
+  return absl::OkStatus();
+}
+
+// What makes a database role unfit to serve a tenant schema.
+struct RolePrivileges {
+  std::string role;
+  bool superuser = false;
+  bool bypass_rls = false;
+  std::vector<std::string> owned_tables;  // "table (owner role)", scoped tables only
+};
+
+// Reads the privileges of the session's role that bypass row-level security: superuser,
+// BYPASSRLS, and ownership (directly or through membership) of the tenant-scoped tables.
+absl::StatusOr<RolePrivileges> ReadRolePrivileges(db::QueryRunner& session,
+                                                  const schema::Schema& schema) {
+  RolePrivileges out;
+  QG_ASSIGN_OR_RETURN(db::ResultSet role,
+                      session.Query("SELECT rolname, rolsuper, rolbypassrls FROM pg_roles "
+                                    "WHERE rolname = current_user"));
+  if (role.rows.size() != 1) {
+    return absl::FailedPreconditionError("the database role is not in pg_roles");
+  }
+  out.role = role.Text(0, 0);
+  out.superuser = role.Text(0, 1) == "t";
+  out.bypass_rls = role.Text(0, 2) == "t";
+  nlohmann::json tables = nlohmann::json::array();
+  for (const schema::Model* model : schema.AllTables()) {
+    if (model->tenant_scoped()) tables.push_back(model->table);
+  }
+  if (tables.empty()) return out;
+  // A superuser is a member of every role: name only the tables it owns itself.
+  QG_ASSIGN_OR_RETURN(db::ResultSet owned,
+                      session.Query("SELECT t.name, pg_get_userbyid(c.relowner) "
+                                    "FROM json_array_elements_text($1::json) AS t(name) "
+                                    "JOIN pg_class c ON c.oid = to_regclass(quote_ident(t.name)) "
+                                    "WHERE CASE WHEN $2::bool THEN c.relowner = "
+                                    "(SELECT oid FROM pg_roles WHERE rolname = current_user) "
+                                    "ELSE pg_has_role(current_user, c.relowner, 'MEMBER') END "
+                                    "ORDER BY 1",
+                                    {tables.dump(), out.superuser ? "true" : "false"}));
+  for (size_t row = 0; row < owned.rows.size(); ++row) {
+    std::string table = absl::StrCat("\"", owned.Text(row, 0), "\"");
+    if (owned.Text(row, 1) != out.role) {
+      absl::StrAppend(&table, " (owner \"", owned.Text(row, 1), "\")");
+    }
+    out.owned_tables.push_back(std::move(table));
+  }
+  return out;
+}
+
+// Refuses (FAILED_PRECONDITION naming the role and why) to serve a tenant schema as a role
+// that row-level security does not bind, unless tenancy.allow_privileged_role, which warns.
+absl::Status CheckDatabaseRole(db::QueryRunner& session, const schema::Schema& schema,
+                               const ServerConfig& config, const AppHooks& hooks) {
+  if (!schema.tenancy.has_value()) return absl::OkStatus();
+  QG_ASSIGN_OR_RETURN(RolePrivileges role, ReadRolePrivileges(session, schema));
+  std::vector<std::string> reasons;
+  if (role.superuser) reasons.push_back("is a superuser");
+  if (role.bypass_rls) reasons.push_back("has BYPASSRLS");
+  if (!role.owned_tables.empty()) {
+    reasons.push_back(absl::StrCat("owns (or is a member of the owner of) the tenant-scoped ",
+                                   role.owned_tables.size() == 1 ? "table " : "tables ",
+                                   absl::StrJoin(role.owned_tables, ", ")));
+  }
+  if (reasons.empty()) return absl::OkStatus();
+  std::string listed = reasons.back();
+  if (reasons.size() > 1) {
+    listed = absl::StrCat(
+        absl::StrJoin(std::vector<std::string>(reasons.begin(), reasons.end() - 1), ", "), " and ",
+        reasons.back());
+  }
+  std::string what = absl::StrCat("database role \"", role.role, "\" ", listed,
+                                  "; tenant isolation needs a role that is not a superuser, "
+                                  "has no BYPASSRLS and owns no tenant-scoped table");
+  if (!config.tenancy.allow_privileged_role) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " (set tenancy.allow_privileged_role to override)"));
+  }
+  if (hooks.warn) {
+    hooks.warn(absl::StrCat("WARNING: ", what,
+                            "; serving anyway (tenancy.allow_privileged_role): row-level "
+                            "security does not bind this role, so tenants are separated only "
+                            "by querygate's own checks"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status App::Parts::StartGuard(const ServerConfig& config, const AppHooks& hooks) {
@@ -160,7 +274,36 @@ absl::Status App::Parts::StartGuard(const ServerConfig& config, const AppHooks& 
   for (const auto& [role, permissions] : config.role_permissions) {
     QG_RETURN_IF_ERROR(policy.SetRole(role, permissions));
   }
-  guard = std::make_unique<rpc::CallGuard>(authenticator.get(), &policy, hooks.audit);
+  rpc::TenantOptions tenants;
+  tenants.tenancy = schema.tenancy;
+  if (schema.tenancy.has_value()) {
+    // A mapping whose tenant can never be valid would refuse every call of that certificate.
+    for (size_t i = 0; i < config.auth.certificates.size(); ++i) {
+      const std::string& tenant = config.auth.certificates[i].tenant;
+      if (tenant.empty()) continue;
+      auto canonical = schema::CanonicalTenant(*schema.tenancy, tenant);
+      if (!canonical.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "auth.mtls.identities[", i,
+            "].tenant: ", absl::StripPrefix(canonical.status().message(), "tenant: ")));
+      }
+    }
+  }
+  if (!config.tenancy.header.empty()) {
+    if (config.auth.mode != auth::AuthMode::kNone) {
+      return absl::InvalidArgumentError(
+          "tenancy.header: only with auth.mode none (development); an authenticated caller's "
+          "tenant comes from its token or certificate");
+    }
+    QG_RETURN_IF_ERROR(CheckTenancyHeader(config.tenancy.header));
+    if (!schema.tenancy.has_value() && hooks.warn) {
+      hooks.warn(absl::StrCat("tenancy.header ", config.tenancy.header,
+                              " is set but the schema declares no tenancy: it is ignored"));
+    }
+    tenants.header = config.tenancy.header;
+  }
+  guard = std::make_unique<rpc::CallGuard>(authenticator.get(), &policy, hooks.audit,
+                                           std::move(tenants));
   return absl::OkStatus();
 }
 
@@ -171,11 +314,14 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   if (!loaded.ok() || !named.ok()) return SchemaErrors(config.schema_dir, loaded, named);
 
   auto parts = std::make_unique<Parts>();
-  QG_RETURN_IF_ERROR(parts->StartGuard(config, hooks));
   parts->schema = std::move(loaded.schema);
+  QG_RETURN_IF_ERROR(parts->StartGuard(config, hooks));
+  service::WarmOptions warm = config.warm;
+  QG_RETURN_IF_ERROR(CanonicalWarmTenants(parts->schema, warm.sets));
   {
     QG_ASSIGN_OR_RETURN(auto session,
                         db::Session::Connect(config.database.url, config.database.connect_timeout));
+    QG_RETURN_IF_ERROR(CheckDatabaseRole(*session, parts->schema, config, hooks));
     QG_ASSIGN_OR_RETURN(
         parts->registry,
         service::QueryRegistry::Build(named.queries, parts->schema, *session, config.default_ttl));
@@ -217,10 +363,11 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   service::InvalidationHub* hub_ptr = parts->hub.get();
   parts->repository = std::make_unique<service::RepositoryService>(
       repository_options, &parts->schema, parts->reader.get(), parts->repository_reads.get(),
-      parts->pool.get(), [hub_ptr](const std::set<std::string>& tables) {
+      parts->pool.get(), [hub_ptr](const std::set<std::string>& tables, const std::string& tenant) {
         cache::InvalidationEvent event;
         event.tables.assign(tables.begin(), tables.end());
         event.source = "write";
+        event.tenant = tenant;
         return hub_ptr->Invalidate(event, service::InvalidationSource::kWrite);
       });
   service::RepositoryService* repository = parts->repository.get();
@@ -236,7 +383,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
         return repository->Get(request, ctx).status();
       });
   parts->admin = std::make_unique<service::CacheAdmin>(
-      parts->hub.get(), parts->warmer.get(), config.warm, parts->queries.get(), parts->pool.get(),
+      parts->hub.get(), parts->warmer.get(), warm, parts->queries.get(), parts->pool.get(),
       parts->redis.get(), absl::Now(),
       [repository, schema = &parts->schema] {
         std::vector<service::NameStats> out;

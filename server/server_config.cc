@@ -283,6 +283,15 @@ std::vector<Setting> Settings() {
        Text(QG_FIELD(auth.jwt.roles_claim))},
       {"auth.jwt.tenant_claim", "QUERYGATE_JWT_TENANT_CLAIM", "--jwt-tenant-claim",
        "claim holding the tenant (tenant)", Text(QG_FIELD(auth.jwt.tenant_claim))},
+      {"tenancy.header", "QUERYGATE_TENANCY_HEADER", "--tenancy-header",
+       "metadata header carrying the caller's tenant, only with auth.mode none (development); "
+       "empty: off",
+       Text(QG_FIELD(tenancy.header))},
+      {"tenancy.allow_privileged_role", "QUERYGATE_TENANCY_ALLOW_PRIVILEGED_ROLE",
+       "--tenancy-allow-privileged-role",
+       "true|false: start even when the database role bypasses row-level security (a "
+       "superuser, BYPASSRLS, or owner of a tenant-scoped table); logged (false)",
+       Bool(QG_FIELD(tenancy.allow_privileged_role))},
       {"tls.cert_file", "QUERYGATE_TLS_CERT_FILE", "--tls-cert-file",
        "PEM certificate chain; with tls.key_file turns TLS on", Text(QG_FIELD(files.tls_cert))},
       {"tls.key_file", "QUERYGATE_TLS_KEY_FILE", "--tls-key-file", "PEM private key",
@@ -362,6 +371,10 @@ bool IsStringArray(const Json& value) {
   return true;
 }
 
+// Caps on the tenants of a configured warm set (as on those of a Warm request).
+constexpr size_t kMaxWarmSetTenants = 1000;
+constexpr size_t kMaxTenantBytes = 256;
+
 absl::Status ReadWarmSets(const Json& sets, std::vector<service::WarmSet>& out) {
   if (!sets.is_array()) return absl::InvalidArgumentError("warm.sets: expected an array");
   std::set<std::string> names;
@@ -380,6 +393,20 @@ absl::Status ReadWarmSets(const Json& sets, std::vector<service::WarmSet>& out) 
         set.model = value.get<std::string>();
       } else if (key == "params_from" && value.is_string()) {
         set.params_from = value.get<std::string>();
+      } else if (key == "tenants" && IsStringArray(value)) {
+        // Canonicalized against the schema's tenancy type when the server starts.
+        if (value.size() > kMaxWarmSetTenants) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(path, ".tenants: at most ", kMaxWarmSetTenants, " tenants per set"));
+        }
+        for (size_t j = 0; j < value.size(); ++j) {
+          const std::string& tenant = value[j].get_ref<const std::string&>();
+          if (tenant.empty() || tenant.size() > kMaxTenantBytes) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(path, ".tenants[", j, "]: expected 1 to ", kMaxTenantBytes, " bytes"));
+          }
+          set.tenants.push_back(tenant);
+        }
       } else if (key == "params" && value.is_array()) {
         for (const Json& params : value) {
           auto parsed = ParseJsonValue(params.dump());
@@ -538,6 +565,15 @@ absl::Status CheckConsistency(ServerConfig& c) {
                                                    c.warm.max_concurrency,
                                                    " (warm.max_concurrency)"));
   }
+  if (!c.tenancy.header.empty()) {
+    if (c.auth.mode != auth::AuthMode::kNone) {
+      return absl::InvalidArgumentError(
+          "tenancy.header: only with auth.mode none (development); an authenticated caller's "
+          "tenant comes from its token or certificate (auth.jwt.tenant_claim, "
+          "auth.mtls.identities[].tenant)");
+    }
+    QG_RETURN_IF_ERROR(CheckTenancyHeader(c.tenancy.header));
+  }
   bool mtls = c.auth.mode == auth::AuthMode::kMtls || c.auth.mode == auth::AuthMode::kAny;
   if (mtls && c.server.tls.client_ca_pem.empty()) {
     return absl::InvalidArgumentError(
@@ -547,6 +583,23 @@ absl::Status CheckConsistency(ServerConfig& c) {
 }
 
 }  // namespace
+
+absl::Status CheckTenancyHeader(const std::string& header) {
+  bool valid = !header.empty() && !absl::StartsWith(header, "grpc-") &&
+               !absl::EndsWith(header, "-bin") && header != "authorization" && header != "te" &&
+               header != "content-type" && header != "user-agent";
+  for (char c : header) {
+    valid = valid &&
+            ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.');
+  }
+  if (!valid) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tenancy.header: \"", header,
+        "\" is not a usable metadata name: lowercase letters, digits, '-', '_' and '.', not "
+        "reserved (grpc-*, authorization, ...) and not binary (*-bin)"));
+  }
+  return absl::OkStatus();
+}
 
 bool IsLoopbackListen(const std::string& listen) {
   size_t colon = listen.rfind(':');

@@ -67,7 +67,20 @@ struct ServerConfig {
   // Invalidate limits: names per request and bytes per name.
   int max_invalidate_names = 256;
   int max_invalidate_name_bytes = 128;
+  // Multi-tenancy settings of the edge and startup (docs/security.md, "Tenants").
+  struct Tenancy {
+    // Metadata header carrying the caller's tenant, read only when auth.mode is none (local
+    // development); empty: off.
+    std::string header;
+    // Start even when the database role is a superuser, has BYPASSRLS or owns a tenant-scoped
+    // table (logged as a warning): tenant isolation is then not enforced by PostgreSQL.
+    bool allow_privileged_role = false;
+  } tenancy;
 };
+
+// Fails with INVALID_ARGUMENT unless `header` can name a text metadata entry a caller sends:
+// lowercase letters, digits, '-', '_' and '.', neither reserved nor binary (*-bin).
+absl::Status CheckTenancyHeader(const std::string& header);
 
 // True when `listen` ("host:port") names a loopback address (127.0.0.0/8, ::1, localhost).
 bool IsLoopbackListen(const std::string& listen);

@@ -1,9 +1,11 @@
 #include "service/cache_admin.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "schema/tenancy.h"
 
 namespace querygate::service {
 namespace {
@@ -42,6 +44,15 @@ class InvalidationCheck {
     }
     cache::InvalidationEvent out;
     out.source = in.source;
+    if (!in.tenant.empty()) {
+      const schema::Schema& schema = registry_.schema();
+      if (!schema.tenancy) {
+        return absl::InvalidArgumentError("tenant: the schema declares no tenancy");
+      }
+      auto tenant = schema::CanonicalTenant(*schema.tenancy, in.tenant);
+      if (!tenant.ok()) return tenant.status();
+      out.tenant = *std::move(tenant);
+    }
     for (size_t i = 0; i < in.tables.size(); ++i) {
       std::string field = absl::StrCat("tables[", i, "]");
       absl::Status length = CheckLength(field, in.tables[i]);
@@ -143,8 +154,11 @@ absl::StatusOr<std::vector<WarmSet>> ResolveSets(const std::vector<WarmSet>& req
         return absl::InvalidArgumentError(
             absl::StrCat(field, ".name: warm set ", Quoted(set.name), " is listed twice"));
       }
-      param_sets += static_cast<int64_t>(configured->params.size());
       out.push_back(*configured);
+      // Tenants given with a name replace the configured set's tenants.
+      if (!set.tenants.empty()) out.back().tenants = set.tenants;
+      param_sets += static_cast<int64_t>(configured->params.size()) *
+                    std::max<int64_t>(1, static_cast<int64_t>(out.back().tenants.size()));
       continue;
     }
     if (set.query.empty() == set.model.empty()) {
@@ -157,7 +171,8 @@ absl::StatusOr<std::vector<WarmSet>> ResolveSets(const std::vector<WarmSet>& req
     if (!set.model.empty() && registry.schema().FindModel(set.model) == nullptr) {
       return absl::NotFoundError(absl::StrCat(field, ".model: unknown model ", Quoted(set.model)));
     }
-    param_sets += static_cast<int64_t>(set.params.size());
+    param_sets += static_cast<int64_t>(set.params.size()) *
+                  std::max<int64_t>(1, static_cast<int64_t>(set.tenants.size()));
     out.push_back(set);
   }
   if (param_sets > options.max_param_sets) {

@@ -82,16 +82,19 @@ class CacheAdmin {
         model_stats_(std::move(model_stats)),
         invalidate_limits_(invalidate_limits) {}
 
-  // Invalidates tables, queries and tags and returns what was invalidated (tables in their
-  // cache spelling: "public.users" becomes "users"), once durable in Redis. Fails with
+  // Invalidates tables, queries and tags, for one tenant when the event names one (its
+  // tenant-scoped tables only; see InvalidationHub::Invalidate), and returns what was
+  // invalidated (tables in their cache spelling: "public.users" becomes "users"; the tenant
+  // canonical), once durable in Redis. Fails with
   // INVALID_ARGUMENT naming the field for an empty request, too many or too long names, or a
   // name that is not a known table, query or tag; else like InvalidationHub::Invalidate.
   absl::StatusOr<cache::InvalidationEvent> Invalidate(const cache::InvalidationEvent& event);
 
   // Warms `sets` (every configured set when empty) with `concurrency` (the configured one when
-  // zero), streaming progress. A requested set either names a configured set (`name` only) or
-  // gives a query or model with explicit `params`. Failures carry their parameter sets and
-  // full errors only when `show_details`. Fails with INVALID_ARGUMENT naming the field for
+  // zero), streaming progress. A requested set either names a configured set (`name`, and
+  // optionally `tenants`, which replace the configured ones) or gives a query or model with
+  // explicit `params` (and `tenants` for tenant-scoped data). Failures carry their parameter sets
+  // and full errors only when `show_details`. Fails with INVALID_ARGUMENT naming the field for
   // params_from from a caller, a set mixing a name with anything else, a repeated name,
   // concurrency above warm.max_concurrency or more parameter sets than warm.max_param_sets;
   // NOT_FOUND for an unknown set name; else like Warmer::Run.

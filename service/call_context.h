@@ -20,6 +20,9 @@ struct CallContext {
   // The caller's address as the transport reports it (e.g. "ipv4:127.0.0.1:5000"); set only
   // for operator actions, whose outcome is audited.
   std::string peer;
+  // The caller's tenant in canonical form (schema::CanonicalTenant), empty for none. Every
+  // statement of the call runs with it as the transaction-local setting querygate.tenant.
+  std::string tenant;
 };
 
 }  // namespace querygate::service

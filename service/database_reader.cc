@@ -6,6 +6,7 @@
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "db/pg_text.h"
+#include "schema/tenancy.h"
 
 namespace querygate::service {
 namespace {
@@ -44,6 +45,8 @@ absl::StatusOr<SharedResult> DatabaseReader::Read(const Statement& statement,
   }
   if (Cancelled(ctx)) return absl::CancelledError("the call was cancelled");
   std::string name = absl::StrCat("qgs_", Sha256Hex(statement.sql).substr(0, 24));
+  db::LocalSettings settings;
+  if (!ctx.tenant.empty()) settings.emplace_back(schema::kTenantSetting, ctx.tenant);
   absl::StatusOr<db::ResultSet> rows;
   // Pooled connections can have died while idle (server restart, pg_terminate_backend); a
   // read that failed on a dead connection is retried on another one, at most once per slot.
@@ -60,7 +63,7 @@ absl::StatusOr<SharedResult> DatabaseReader::Read(const Statement& statement,
       }
       std::optional<db::CancelWatcher::Handle> watch;
       if (ctx.cancelled) watch.emplace(watcher_->Watch(&*lease, ctx.cancelled));
-      rows = lease->QueryPreparedWithTimeout(name, statement.params, timeout);
+      rows = lease->QueryPreparedWithTimeout(name, statement.params, timeout, settings);
     } else {
       rows = prepared;
     }

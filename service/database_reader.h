@@ -26,8 +26,9 @@ struct Statement {
 };
 
 // Runs read-only statements on pooled connections: one round trip per statement, prepared
-// once per connection, with the call's remaining deadline as statement_timeout and the
-// backend query cancelled when the caller goes away.
+// once per connection, with the call's remaining deadline as statement_timeout, the call's
+// tenant (if any) as the transaction-local setting querygate.tenant, and the backend query
+// cancelled when the caller goes away.
 class DatabaseReader {
  public:
   DatabaseReader(DatabaseReaderOptions options, db::ConnectionPool* pool,

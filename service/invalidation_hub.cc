@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "schema/tenancy.h"
 
 namespace querygate::service {
 namespace {
@@ -22,7 +24,11 @@ std::atomic<int64_t>& CounterFor(InvalidationCounts& counts, InvalidationSource 
 
 InvalidationHub::InvalidationHub(cache::QueryCache* cache, const QueryRegistry* registry,
                                  const schema::Schema* schema, std::vector<Feed> feeds)
-    : cache_(cache), registry_(registry), required_(feeds.begin(), feeds.end()) {
+    : cache_(cache),
+      registry_(registry),
+      schema_(schema),
+      tenants_(schema),
+      required_(feeds.begin(), feeds.end()) {
   for (const RegisteredQuery& q : registry_->queries()) {
     query_counts_[q.def.name] = std::make_unique<InvalidationCounts>();
   }
@@ -66,10 +72,21 @@ void InvalidationHub::Count(const cache::InvalidationEvent& event, InvalidationS
 
 absl::Status InvalidationHub::Invalidate(const cache::InvalidationEvent& event,
                                          InvalidationSource source) {
+  std::string tenant;
+  if (!event.tenant.empty()) {
+    if (!schema_->tenancy) {
+      return absl::InvalidArgumentError("tenant: the schema declares no tenancy");
+    }
+    QG_ASSIGN_OR_RETURN(tenant, schema::CanonicalTenant(*schema_->tenancy, event.tenant));
+  }
   std::vector<std::string> dependencies;
   for (const std::string& table : event.tables) {
     if (table.empty()) return absl::InvalidArgumentError("tables: empty table name");
-    dependencies.push_back(TableDependency(table));
+    if (!tenant.empty() && tenants_.IsScoped(table)) {
+      dependencies.push_back(TenantTableDependency(table, tenant));
+    } else {
+      dependencies.push_back(TableDependency(table));
+    }
   }
   for (const std::string& name : event.queries) {
     if (registry_->Find(name) == nullptr) {

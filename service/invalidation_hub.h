@@ -14,6 +14,7 @@
 #include "cache/query_cache.h"
 #include "schema/model.h"
 #include "service/query_registry.h"
+#include "service/tenant_scope.h"
 
 namespace querygate::service {
 
@@ -40,9 +41,12 @@ class InvalidationHub {
   InvalidationHub(cache::QueryCache* cache, const QueryRegistry* registry,
                   const schema::Schema* schema, std::vector<Feed> feeds);
 
-  // Bumps the generations named by `event` and counts it. Returns once Redis applied it.
-  // Fails with NOT_FOUND for an unknown query, INVALID_ARGUMENT for an empty event, or
-  // UNAVAILABLE (the bump is then retried by Tick and the cache is distrusted meanwhile).
+  // Bumps the generations named by `event` and counts it. Returns once Redis applied it. With
+  // a tenant, the tenant-scoped tables named are invalidated for that tenant only
+  // (TenantTableDependency); global tables, queries and tags always for everyone. Fails with
+  // NOT_FOUND for an unknown query, INVALID_ARGUMENT for an empty event or a tenant that is
+  // malformed or given while the schema declares no tenancy, or UNAVAILABLE (the bump is then
+  // retried by Tick and the cache is distrusted meanwhile).
   absl::Status Invalidate(const cache::InvalidationEvent& event, InvalidationSource source);
 
   // Records that `feed` lost its connection: cached entries stop being served.
@@ -66,6 +70,8 @@ class InvalidationHub {
 
   cache::QueryCache* cache_;
   const QueryRegistry* registry_;
+  const schema::Schema* schema_;
+  TenantScope tenants_;
   std::map<std::string, std::unique_ptr<InvalidationCounts>> query_counts_;
   std::map<std::string, std::unique_ptr<InvalidationCounts>> model_counts_;
   std::map<std::string, std::vector<std::string>> models_by_table_;

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "schema/tenancy.h"
+#include "service/tenant_scope.h"
 
 namespace querygate::service {
 namespace {
@@ -65,6 +69,37 @@ absl::Status Fail(const schema::NamedQuery& q, absl::string_view what) {
       absl::StrCat("named query '", q.name, "' (", q.source_file, "): ", what));
 }
 
+// A syntactically valid tenant of `tenancy`'s type, set while a query is described so that
+// the row-level security policies can be evaluated; it names no real tenant's rows.
+std::string PlaceholderTenant(const schema::Tenancy& tenancy) {
+  switch (tenancy.type.kind) {
+    case schema::TypeKind::kUuid:
+    case schema::TypeKind::kUuidV7:
+      return "00000000-0000-0000-0000-000000000000";
+    case schema::TypeKind::kInt32:
+    case schema::TypeKind::kInt64:
+      return "0";
+    default:
+      return "querygate-describe";
+  }
+}
+
+// Returns why a named query may not run on a tenant schema, or "" when it may: the server
+// alone sets the tenant, so the SQL may neither set settings nor read the tenant setting.
+std::string TenantSettingUse(const std::string& sql) {
+  std::string lower = absl::AsciiStrToLower(sql);
+  if (absl::StrContains(lower, "set_config")) {
+    return "calls set_config, which may not run on a schema that declares tenancy (the server "
+           "sets querygate.tenant)";
+  }
+  if (absl::StrContains(lower, "current_setting") &&
+      absl::StrContains(lower, schema::kTenantSetting)) {
+    return "reads querygate.tenant with current_setting, which is not allowed on a schema that "
+           "declares tenancy (row-level security applies the tenant)";
+  }
+  return "";
+}
+
 }  // namespace
 
 db::PgParamType BindTypeOf(const schema::FieldType& type) {
@@ -74,6 +109,9 @@ db::PgParamType BindTypeOf(const schema::FieldType& type) {
 std::string TableDependency(const std::string& table) { return absl::StrCat("t:", table); }
 std::string QueryDependency(const std::string& query) { return absl::StrCat("q:", query); }
 std::string TagDependency(const std::string& tag) { return absl::StrCat("tag:", tag); }
+std::string TenantTableDependency(const std::string& table, const std::string& tenant) {
+  return absl::StrCat("tt:", table, ":", tenant);
+}
 
 absl::StatusOr<std::pair<std::vector<std::string>, bool>> TablesInPlan(const std::string& json) {
   nlohmann::json plan = nlohmann::json::parse(json, nullptr, false);
@@ -89,7 +127,11 @@ absl::StatusOr<std::unique_ptr<QueryRegistry>> QueryRegistry::Build(
     db::Session& session, absl::Duration default_ttl) {
   auto registry = std::make_unique<QueryRegistry>();
   registry->schema_ = schema;
+  TenantScope scope(&schema);
   for (const schema::NamedQuery& def : queries) {
+    if (schema.tenancy) {
+      if (std::string why = TenantSettingUse(def.sql); !why.empty()) return Fail(def, why);
+    }
     RegisteredQuery q;
     q.def = def;
     q.statement = absl::StrCat("qg_", def.name);
@@ -121,8 +163,22 @@ absl::StatusOr<std::unique_ptr<QueryRegistry>> QueryRegistry::Build(
     absl::Status prepared = session.Prepare(q.statement, q.sql);
     if (!prepared.ok()) return Fail(def, prepared.message());
     db::Params nulls(q.bind_params.size());
-    auto described =
-        session.Query(absl::StrCat("SELECT * FROM (", q.sql, "\n) AS qg_describe LIMIT 0"), nulls);
+    std::string describe = absl::StrCat("SELECT * FROM (", q.sql, "\n) AS qg_describe LIMIT 0");
+    absl::StatusOr<db::ResultSet> described;
+    if (schema.tenancy) {
+      // Row-level security policies call querygate_current_tenant(), which fails without a
+      // tenant; describe under a placeholder one (LIMIT 0 reads no rows anyway).
+      absl::Status ran = session.Transact([&](db::Transaction& tx) -> absl::Status {
+        QG_RETURN_IF_ERROR(tx.Query("SELECT set_config($1, $2, true)",
+                                    {schema::kTenantSetting, PlaceholderTenant(*schema.tenancy)})
+                               .status());
+        described = tx.Query(describe, nulls);
+        return described.status();
+      });
+      if (!ran.ok()) described = ran;
+    } else {
+      described = session.Query(describe, nulls);
+    }
     if (!described.ok()) return Fail(def, described.status().message());
     for (const db::ResultColumn& c : described->columns) {
       q.columns.push_back({c.name, db::TypeNameForOid(c.type_oid)});
@@ -137,6 +193,7 @@ absl::StatusOr<std::unique_ptr<QueryRegistry>> QueryRegistry::Build(
     QG_ASSIGN_OR_RETURN(auto tables, TablesInPlan(plan->Text(0, 0)));
     if (tables.second) return Fail(def, "named queries must be read-only (the plan writes)");
     q.tables = std::move(tables.first);
+    q.tenant_scoped = scope.AnyScoped(std::set<std::string>(q.tables.begin(), q.tables.end()));
     q.dependencies.push_back(QueryDependency(def.name));
     for (const std::string& table : q.tables) q.dependencies.push_back(TableDependency(table));
     for (const std::string& tag : def.tags) q.dependencies.push_back(TagDependency(tag));

@@ -30,6 +30,9 @@ struct RegisteredQuery {
   std::vector<std::string> dependencies;  // cache dependencies: query, tables, tags, epoch
   absl::Duration ttl;
   bool cached = true;
+  // Whether the plan reads a tenant-scoped table: the query then needs a tenant, and its
+  // cache entries and dependencies are per tenant.
+  bool tenant_scoped = false;
 };
 
 // Returns the bind type of a schema type (enums bind as text).
@@ -39,6 +42,9 @@ db::PgParamType BindTypeOf(const schema::FieldType& type);
 std::string TableDependency(const std::string& table);
 std::string QueryDependency(const std::string& query);
 std::string TagDependency(const std::string& tag);
+// The dependency of `tenant`'s rows of a tenant-scoped table: "tt:<table>:<tenant>". Reads of
+// the table under that tenant depend on it as well as on TableDependency(table).
+std::string TenantTableDependency(const std::string& table, const std::string& tenant);
 inline constexpr char kEpochDependency[] = "epoch";
 
 // Returns the base tables in an EXPLAIN (FORMAT JSON) document, sorted and unique, and whether
@@ -49,7 +55,9 @@ class QueryRegistry {
  public:
   // Prepares, describes and plans every query on `session`. Fails with FAILED_PRECONDITION
   // naming the query, its file and the PostgreSQL error for the first query that does not
-  // prepare, writes data, or has a default its type rejects.
+  // prepare, writes data, or has a default its type rejects; and, when the schema declares
+  // tenancy, for a query whose SQL calls set_config, or current_setting on querygate.tenant
+  // (the tenant is the server's to set).
   static absl::StatusOr<std::unique_ptr<QueryRegistry>> Build(
       const std::vector<schema::NamedQuery>& queries, const schema::Schema& schema,
       db::Session& session, absl::Duration default_ttl);

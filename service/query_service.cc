@@ -34,7 +34,11 @@ absl::Status CheckEnum(const schema::QueryParam& param, const schema::Schema& sc
 
 QueryService::QueryService(QueryServiceOptions options, const QueryRegistry* registry,
                            const DatabaseReader* reader, CachedReader* cached)
-    : options_(std::move(options)), registry_(registry), reader_(reader), cached_(cached) {
+    : options_(std::move(options)),
+      registry_(registry),
+      reader_(reader),
+      cached_(cached),
+      tenants_(&registry->schema()) {
   for (const RegisteredQuery& q : registry_->queries()) {
     counters_[q.def.name] = std::make_unique<QueryCounters>();
   }
@@ -94,11 +98,27 @@ absl::StatusOr<QueryService::Bound> QueryService::Bind(
   return bound;
 }
 
-CachedRead QueryService::ReadFor(const RegisteredQuery& query, const Bound& bound,
-                                 CacheMode mode) const {
+absl::Status QueryService::Admit(const RegisteredQuery& query, const CallContext& ctx) const {
+  QG_RETURN_IF_ERROR(CheckQueryAccess(query.def, query.tables, registry_->schema(), ctx));
+  if (!query.tenant_scoped || !ctx.tenant.empty()) return absl::OkStatus();
+  return TenantScope::RequireIfScoped(ctx, true, absl::StrCat("query ", query.def.name));
+}
+
+CachedRead QueryService::ReadFor(const RegisteredQuery& query, const Bound& bound, CacheMode mode,
+                                 const CallContext& ctx) const {
+  // Role checks are all-or-nothing and run before the cache, so an entry never depends on the
+  // caller's roles; it depends on the tenant when the query reads a tenant-scoped table.
   CachedRead read;
-  read.key = cached_->Key({options_.schema_version, query.def.name, bound.for_key, "", ""});
+  read.key = cached_->Key({options_.schema_version, query.def.name, bound.for_key,
+                           TenantScope::KeyScopeIfScoped(ctx, query.tenant_scoped), ""});
   read.dependencies = query.dependencies;
+  if (query.tenant_scoped && !ctx.tenant.empty()) {
+    for (const std::string& table : query.tables) {
+      if (tenants_.IsScoped(table)) {
+        read.dependencies.push_back(TenantTableDependency(table, ctx.tenant));
+      }
+    }
+  }
   read.ttl = query.ttl;
   read.mode = mode;
   return read;
@@ -111,8 +131,7 @@ void QueryService::TryCached(const ExecuteRequest& request, const CallContext& c
     done(absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'")));
     return;
   }
-  if (absl::Status allowed = CheckQueryAccess(query->def, query->tables, registry_->schema(), ctx);
-      !allowed.ok()) {
+  if (absl::Status allowed = Admit(*query, ctx); !allowed.ok()) {
     done(std::move(allowed));
     return;
   }
@@ -126,7 +145,7 @@ void QueryService::TryCached(const ExecuteRequest& request, const CallContext& c
     return;
   }
   QueryCounters* counters = counters_.at(query->def.name).get();
-  cached_->TryHit(ReadFor(*query, *bound, request.cache_mode),
+  cached_->TryHit(ReadFor(*query, *bound, request.cache_mode, ctx),
                   [counters, done = std::move(done)](std::optional<CachedResult> hit) {
                     if (!hit) {
                       done(std::optional<ExecuteResponse>());
@@ -144,7 +163,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
   if (query == nullptr) {
     return absl::NotFoundError(absl::StrCat("query: unknown query '", request.query, "'"));
   }
-  QG_RETURN_IF_ERROR(CheckQueryAccess(query->def, query->tables, registry_->schema(), ctx));
+  QG_RETURN_IF_ERROR(Admit(*query, ctx));
   QueryCounters& counters = *counters_.at(query->def.name);
   QG_ASSIGN_OR_RETURN(Bound bound, Bind(*query, request.params));
   if (absl::Now() >= ctx.deadline) {
@@ -161,7 +180,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
     counters.bypasses.fetch_add(1, std::memory_order_relaxed);
     return ExecuteResponse{std::move(result), {CacheStatus::kBypass, 0, 0}, std::nullopt};
   }
-  auto outcome = cached_->Read(ReadFor(*query, bound, request.cache_mode), ctx, load);
+  auto outcome = cached_->Read(ReadFor(*query, bound, request.cache_mode, ctx), ctx, load);
   if (!outcome.ok()) {
     if (outcome.status().code() == absl::StatusCode::kNotFound) {
       return absl::NotFoundError(

@@ -21,6 +21,7 @@
 #include "service/query_result.h"
 #include "service/result_codec.h"
 #include "service/single_flight.h"
+#include "service/tenant_scope.h"
 
 namespace querygate::service {
 
@@ -58,8 +59,10 @@ class QueryService {
   QueryService(QueryServiceOptions options, const QueryRegistry* registry,
                const DatabaseReader* reader, CachedReader* cached);
 
-  // Runs a named query. Fails with NOT_FOUND for an unknown query (or a miss under
-  // ONLY_CACHED), PERMISSION_DENIED when the caller holds none of the query's roles,
+  // Runs a named query, under the caller's tenant; results of tenant-scoped queries are cached
+  // per tenant. Fails with NOT_FOUND for an unknown query (or a miss under ONLY_CACHED),
+  // PERMISSION_DENIED when the caller holds none of the query's roles or has no tenant for a
+  // tenant-scoped query,
   // INVALID_ARGUMENT naming a bad parameter, DEADLINE_EXCEEDED, CANCELLED, RESOURCE_EXHAUSTED
   // past max_rows or when no connection frees up, or the database error.
   absl::StatusOr<ExecuteResponse> Execute(const ExecuteRequest& request, const CallContext& ctx);
@@ -68,7 +71,8 @@ class QueryService {
   // possibly on another thread, with the response on a HIT (in `encoded` form only), nullopt
   // when Execute must run (a miss, BYPASS/REFRESH/ONLY_CACHED, an uncached query, an
   // unreachable cache), or Execute's error for an unknown query, a caller without the query's
-  // roles (checked before the cache is read) or bad parameters.
+  // roles or without a tenant for a tenant-scoped query (both checked before the cache is
+  // read) or bad parameters.
   using TryCachedCallback = std::function<void(absl::StatusOr<std::optional<ExecuteResponse>>)>;
   void TryCached(const ExecuteRequest& request, const CallContext& ctx, TryCachedCallback done);
 
@@ -86,12 +90,16 @@ class QueryService {
 
   absl::StatusOr<Bound> Bind(const RegisteredQuery& query,
                              const std::map<std::string, Value>& params) const;
-  CachedRead ReadFor(const RegisteredQuery& query, const Bound& bound, CacheMode mode) const;
+  CachedRead ReadFor(const RegisteredQuery& query, const Bound& bound, CacheMode mode,
+                     const CallContext& ctx) const;
+  // The access and tenant checks every call makes before it reads the cache.
+  absl::Status Admit(const RegisteredQuery& query, const CallContext& ctx) const;
 
   const QueryServiceOptions options_;
   const QueryRegistry* registry_;
   const DatabaseReader* reader_;
   CachedReader* cached_;
+  TenantScope tenants_;
   std::map<std::string, std::unique_ptr<QueryCounters>> counters_;
 };
 

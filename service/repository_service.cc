@@ -4,10 +4,12 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "schema/tenancy.h"
 #include "service/access_check.h"
 #include "service/cache_key.h"
 #include "service/query_registry.h"
@@ -54,6 +56,32 @@ absl::Status Prefixed(const absl::Status& status, const std::string& label) {
   return absl::Status(status.code(), absl::StrCat(label, ": ", status.message()));
 }
 
+std::string JoinPath(const std::string& prefix, absl::string_view name) {
+  return prefix.empty() ? std::string(name) : absl::StrCat(prefix, ".", name);
+}
+
+// The field holding `model`'s tenant (its tenant column: the tenancy column, or the primary
+// key of the tenant model), or nullptr for a global model.
+const schema::Field* TenantField(const schema::Model& model) {
+  if (!model.tenant_scoped()) return nullptr;
+  for (const schema::Field& field : model.fields) {
+    if (field.column == model.tenant_column) return &field;
+  }
+  return nullptr;
+}
+
+// Returns the canonical tenant a record's value for the tenant field names. Fails with
+// INVALID_ARGUMENT naming `path` for a value that is no tenant id.
+absl::StatusOr<std::string> TenantOfValue(const schema::Schema& schema, const schema::Field& field,
+                                          const Value& value, const std::string& path) {
+  QG_ASSIGN_OR_RETURN(std::string text, EncodeFieldValue(schema, field, value, path));
+  auto tenant = schema::CanonicalTenant(*schema.tenancy, text);
+  if (!tenant.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", tenant.status().message()));
+  }
+  return tenant;
+}
+
 }  // namespace
 
 RepositoryService::RepositoryService(RepositoryOptions options, const schema::Schema* schema,
@@ -65,7 +93,8 @@ RepositoryService::RepositoryService(RepositoryOptions options, const schema::Sc
       cached_(cached),
       pool_(pool),
       planner_(schema, &uuids_),
-      invalidator_(std::move(invalidator)) {
+      invalidator_(std::move(invalidator)),
+      tenants_(schema) {
   for (const schema::Model& model : schema_->models) {
     counters_[model.name] = std::make_unique<QueryCounters>();
   }
@@ -80,8 +109,87 @@ FilterLimits RepositoryService::filter_limits() const {
   return {options_.max_filter_depth, options_.max_in_list, options_.max_filter_nodes};
 }
 
-void RepositoryService::InvalidateAfterCommit(const std::set<std::string>& tables) {
-  if (invalidator_) (void)invalidator_(tables);
+void RepositoryService::InvalidateAfterCommit(const std::set<std::string>& tables,
+                                              const CallContext& ctx) {
+  if (invalidator_) (void)invalidator_(tables, tenants_.WriteTenant(ctx, tables));
+}
+
+absl::Status RepositoryService::RequireTenant(const Read& read, const CallContext& ctx) const {
+  QG_RETURN_IF_ERROR(
+      tenants_.Require(ctx, {read.model->table}, absl::StrCat("model ", read.model->name)));
+  return tenants_.Require(ctx, read.tables, absl::StrCat("an include of model ", read.model->name));
+}
+
+absl::Status RepositoryService::RequireWriteTenant(const std::string& model,
+                                                   const CallContext& ctx) const {
+  auto found = FindRepositoryModel(*schema_, model);
+  if (!found.ok()) return absl::OkStatus();
+  return tenants_.Require(ctx, {(*found)->table}, absl::StrCat("model ", (*found)->name));
+}
+
+absl::Status RepositoryService::ApplyTenant(const std::string& model, Record& record,
+                                            const std::string& path, const CallContext& ctx) const {
+  auto found = FindRepositoryModel(*schema_, model);
+  if (!found.ok() || ctx.tenant.empty() || !schema_->tenancy) return absl::OkStatus();
+  const schema::Field* field = TenantField(**found);
+  if (field == nullptr) return absl::OkStatus();
+  std::string field_path = JoinPath(path, field->name);
+  auto given = record.find(field->name);
+  if (given == record.end()) {
+    if (field->type.kind == schema::TypeKind::kInt32 ||
+        field->type.kind == schema::TypeKind::kInt64) {
+      int64_t number = 0;
+      if (!absl::SimpleAtoi(ctx.tenant, &number)) {
+        return absl::PermissionDeniedError("tenant: not an integer");
+      }
+      record[field->name] = Value::Int(number);
+    } else {
+      record[field->name] = Value::String(ctx.tenant);
+    }
+    return absl::OkStatus();
+  }
+  if (given->second.is_null()) return absl::OkStatus();  // the planner refuses the null
+  QG_ASSIGN_OR_RETURN(std::string tenant,
+                      TenantOfValue(*schema_, *field, given->second, field_path));
+  if (tenant != ctx.tenant) {
+    return absl::PermissionDeniedError(absl::StrCat(field_path, ": names another tenant"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RepositoryService::CheckTenantUpdate(RepoUpdateRequest& request,
+                                                  const std::string& path,
+                                                  const CallContext& ctx) const {
+  auto found = FindRepositoryModel(*schema_, request.model);
+  if (!found.ok() || ctx.tenant.empty() || !schema_->tenancy) return absl::OkStatus();
+  const schema::Model& model = **found;
+  const schema::Field* field = TenantField(model);
+  // The tenant model's tenant column is its key, which the planner never lets change.
+  if (field == nullptr || field->primary_key) return absl::OkStatus();
+  bool masked = false;
+  if (request.update_mask) {
+    for (const std::string& name : *request.update_mask) masked = masked || name == field->name;
+  }
+  auto given = request.record.find(field->name);
+  bool targeted = request.update_mask ? masked : given != request.record.end();
+  if (!targeted) return absl::OkStatus();
+  std::string field_path = JoinPath(JoinPath(path, "record"), field->name);
+  if (given == request.record.end() || given->second.is_null()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(field_path, ": the tenant of a row cannot change"));
+  }
+  QG_ASSIGN_OR_RETURN(std::string tenant,
+                      TenantOfValue(*schema_, *field, given->second, field_path));
+  if (tenant != ctx.tenant) {
+    return absl::PermissionDeniedError(absl::StrCat(field_path, ": names another tenant"));
+  }
+  // Setting the row's own tenant again changes nothing: leave the column alone.
+  request.record.erase(field->name);
+  if (request.update_mask) {
+    auto& mask = *request.update_mask;
+    mask.erase(std::remove(mask.begin(), mask.end(), field->name), mask.end());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
@@ -109,13 +217,13 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
     if (counters != nullptr) counters->bypasses.fetch_add(1, std::memory_order_relaxed);
     return CachedResult{std::move(result), {CacheStatus::kBypass, 0, 0}, false, std::nullopt};
   }
+  // Role checks ran before this and are all-or-nothing, so the entry never depends on roles;
+  // it is per tenant when the read touches a tenant-scoped table.
   CachedRead cached;
   cached.key =
       cached_->Key({options_.schema_version, absl::StrCat("repo.", read.model->name, ".", read.op),
-                    read.key, "", ""});
-  for (const std::string& table : read.tables) {
-    cached.dependencies.push_back(TableDependency(table));
-  }
+                    read.key, tenants_.KeyScope(ctx, read.tables), ""});
+  tenants_.AddDependencies(ctx, read.tables, cached.dependencies);
   cached.dependencies.push_back(kEpochDependency);
   cached.ttl = ttl;
   cached.mode = mode;
@@ -169,6 +277,7 @@ absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& req
     }
     return OneValue("record", std::move(record));
   };
+  QG_RETURN_IF_ERROR(RequireTenant(read, ctx));
   RepoGetResponse response;
   QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &response.statements));
   const Value& record = result.result->rows.at(0).at(0);
@@ -275,6 +384,7 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
     result->rows.push_back({Value::ListOf(std::move(list)), Value::String(std::move(next))});
     return SharedResult(std::move(result));
   };
+  QG_RETURN_IF_ERROR(RequireTenant(read, ctx));
   RepoListResponse response;
   QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &response.statements));
   const auto& row = result.result->rows.at(0);
@@ -308,6 +418,7 @@ absl::StatusOr<RepoCountResponse> RepositoryService::Count(const RepoCountReques
     QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
     return OneValue("count", rows->rows.at(0).at(0));
   };
+  QG_RETURN_IF_ERROR(RequireTenant(read, ctx));
   int statements = 0;
   QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &statements));
   RepoCountResponse response;
@@ -337,6 +448,7 @@ absl::StatusOr<bool> RepositoryService::Exists(const RepoExistsRequest& request,
     QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
     return OneValue("exists", rows->rows.at(0).at(0));
   };
+  QG_RETURN_IF_ERROR(RequireTenant(read, ctx));
   int statements = 0;
   QG_ASSIGN_OR_RETURN(CachedResult result, ReadThrough(read, ctx, load, &statements));
   const Value& exists = result.result->rows.at(0).at(0);
@@ -361,10 +473,20 @@ absl::StatusOr<std::vector<std::optional<Record>>> RepositoryService::RunWrites(
       std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1))));
   std::vector<std::optional<Record>> out;
   absl::Status status = lease->Transact([&](db::Transaction& tx) -> absl::Status {
-    QG_RETURN_IF_ERROR(tx.Query("SELECT set_config('statement_timeout', $1, true), "
-                                "set_config('querygate.skip_notify', $2, true)",
-                                {absl::StrCat(ms), options_.skip_own_write_triggers ? "on" : "off"})
-                           .status());
+    if (ctx.tenant.empty()) {
+      QG_RETURN_IF_ERROR(
+          tx.Query("SELECT set_config('statement_timeout', $1, true), "
+                   "set_config('querygate.skip_notify', $2, true)",
+                   {absl::StrCat(ms), options_.skip_own_write_triggers ? "on" : "off"})
+              .status());
+    } else {
+      QG_RETURN_IF_ERROR(
+          tx.Query("SELECT set_config('statement_timeout', $1, true), "
+                   "set_config('querygate.skip_notify', $2, true), set_config($3, $4, true)",
+                   {absl::StrCat(ms), options_.skip_own_write_triggers ? "on" : "off",
+                    schema::kTenantSetting, ctx.tenant})
+              .status());
+    }
     for (size_t i = 0; i < writes.size(); ++i) {
       auto written = RunWrite(tx, writes[i]);
       if (!written.ok()) return Prefixed(written.status(), labels[i]);
@@ -375,14 +497,17 @@ absl::StatusOr<std::vector<std::optional<Record>>> RepositoryService::RunWrites(
   if (!status.ok()) return status;
   std::set<std::string> tables;
   for (const PlannedWrite& write : writes) tables.insert(write.tables.begin(), write.tables.end());
-  if (!tables.empty()) InvalidateAfterCommit(tables);
+  if (!tables.empty()) InvalidateAfterCommit(tables, ctx);
   return out;
 }
 
 absl::StatusOr<Record> RepositoryService::Create(const RepoCreateRequest& request,
                                                  const CallContext& ctx) {
   QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, request.model, ModelAccess::kWrite, ctx));
-  QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Create(request));
+  QG_RETURN_IF_ERROR(RequireWriteTenant(request.model, ctx));
+  RepoCreateRequest scoped = request;
+  QG_RETURN_IF_ERROR(ApplyTenant(scoped.model, scoped.record, "record", ctx));
+  QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Create(scoped));
   QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
   return *written.at(0);
 }
@@ -391,6 +516,7 @@ absl::StatusOr<std::vector<Record>> RepositoryService::CreateMany(
     const std::string& model, const std::vector<Record>& records, const CallContext& ctx) {
   QG_RETURN_IF_ERROR(FindRepositoryModel(*schema_, model).status());
   QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, model, ModelAccess::kWrite, ctx));
+  QG_RETURN_IF_ERROR(RequireWriteTenant(model, ctx));
   if (records.size() > static_cast<size_t>(std::max(options_.max_batch_records, 0))) {
     return absl::InvalidArgumentError(absl::StrCat(
         "records: more than ", options_.max_batch_records, " (repository.max_batch_records)"));
@@ -399,7 +525,9 @@ absl::StatusOr<std::vector<Record>> RepositoryService::CreateMany(
   std::vector<std::string> labels;
   for (size_t i = 0; i < records.size(); ++i) {
     std::string path = absl::StrCat("records[", i, "]");
-    QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Create({model, records[i]}, path));
+    Record record = records[i];
+    QG_RETURN_IF_ERROR(ApplyTenant(model, record, path, ctx));
+    QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Create({model, std::move(record)}, path));
     writes.push_back(std::move(write));
     labels.push_back(path);
   }
@@ -413,7 +541,10 @@ absl::StatusOr<std::vector<Record>> RepositoryService::CreateMany(
 absl::StatusOr<Record> RepositoryService::Update(const RepoUpdateRequest& request,
                                                  const CallContext& ctx) {
   QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, request.model, ModelAccess::kWrite, ctx));
-  QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Update(request));
+  QG_RETURN_IF_ERROR(RequireWriteTenant(request.model, ctx));
+  RepoUpdateRequest scoped = request;
+  QG_RETURN_IF_ERROR(CheckTenantUpdate(scoped, "", ctx));
+  QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Update(scoped));
   QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
   return *written.at(0);
 }
@@ -421,6 +552,7 @@ absl::StatusOr<Record> RepositoryService::Update(const RepoUpdateRequest& reques
 absl::StatusOr<bool> RepositoryService::Delete(const RepoDeleteRequest& request,
                                                const CallContext& ctx) {
   QG_RETURN_IF_ERROR(CheckModelAccess(*schema_, request.model, ModelAccess::kWrite, ctx));
+  QG_RETURN_IF_ERROR(RequireWriteTenant(request.model, ctx));
   QG_ASSIGN_OR_RETURN(PlannedWrite write, planner_.Delete(request));
   QG_ASSIGN_OR_RETURN(auto written, RunWrites({std::move(write)}, {""}, ctx));
   return written.at(0).has_value();
@@ -438,14 +570,30 @@ absl::StatusOr<std::vector<Record>> RepositoryService::Transact(const std::vecto
   for (size_t i = 0; i < ops.size(); ++i) {
     std::string path = absl::StrCat("ops[", i, "]");
     const RepoWriteOp& op = ops[i];
+    const std::string& model = op.kind == RepoWriteOp::Kind::kCreate   ? op.create.model
+                               : op.kind == RepoWriteOp::Kind::kUpdate ? op.update.model
+                                                                       : op.del.model;
+    if (absl::Status allowed = RequireWriteTenant(model, ctx); !allowed.ok()) {
+      return Prefixed(allowed, path);
+    }
     absl::StatusOr<PlannedWrite> write;
     switch (op.kind) {
-      case RepoWriteOp::Kind::kCreate:
-        write = planner_.Create(op.create, absl::StrCat(path, ".create.record"));
+      case RepoWriteOp::Kind::kCreate: {
+        RepoCreateRequest create = op.create;
+        std::string record_path = absl::StrCat(path, ".create.record");
+        absl::Status applied = ApplyTenant(create.model, create.record, record_path, ctx);
+        write = applied.ok() ? planner_.Create(create, record_path)
+                             : absl::StatusOr<PlannedWrite>(applied);
         break;
-      case RepoWriteOp::Kind::kUpdate:
-        write = planner_.Update(op.update, absl::StrCat(path, ".update"));
+      }
+      case RepoWriteOp::Kind::kUpdate: {
+        RepoUpdateRequest update = op.update;
+        std::string update_path = absl::StrCat(path, ".update");
+        absl::Status checked = CheckTenantUpdate(update, update_path, ctx);
+        write = checked.ok() ? planner_.Update(update, update_path)
+                             : absl::StatusOr<PlannedWrite>(checked);
         break;
+      }
       case RepoWriteOp::Kind::kDelete:
         write = planner_.Delete(op.del, absl::StrCat(path, ".delete"));
         break;

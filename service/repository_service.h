@@ -24,6 +24,7 @@
 #include "service/repository_types.h"
 #include "service/repository_uuid.h"
 #include "service/repository_writes.h"
+#include "service/tenant_scope.h"
 
 namespace querygate::service {
 
@@ -55,13 +56,18 @@ struct RepositoryOptions {
   bool skip_own_write_triggers = true;
 };
 
-// Invalidates the tables a committed write touched; supplied by the invalidation hub, which
-// keeps an undeliverable invalidation owed (and the cache distrusted) until it lands.
-using WriteInvalidator = std::function<absl::Status(const std::set<std::string>& tables)>;
+// Invalidates the tables a committed write touched: for `tenant` only (its tenant-scoped
+// tables' entries) when `tenant` is not empty, else for everyone. Supplied by the invalidation
+// hub, which keeps an undeliverable invalidation owed (and the cache distrusted) until it
+// lands.
+using WriteInvalidator =
+    std::function<absl::Status(const std::set<std::string>& tables, const std::string& tenant)>;
 
 // The generic repository of every model: reads through the result cache (one statement per
 // relation level on a miss), writes in one transaction followed by the invalidation of every
-// table the write may have changed.
+// table the write may have changed. Every statement runs under the caller's tenant; a call on
+// a tenant-scoped model (or including one) without a tenant fails with PERMISSION_DENIED
+// before the cache is read, and the cached results of such reads are per tenant.
 class RepositoryService {
  public:
   RepositoryService(RepositoryOptions options, const schema::Schema* schema,
@@ -84,8 +90,10 @@ class RepositoryService {
   // Returns whether a visible row has this id. Fails like Get, except for NOT_FOUND.
   absl::StatusOr<bool> Exists(const RepoExistsRequest& request, const CallContext& ctx);
 
-  // Inserts and returns the stored row. Fails with INVALID_ARGUMENT naming the field
-  // ("record.email: ..."), or the database's error.
+  // Inserts and returns the stored row; the tenant column of a tenant-scoped model is filled
+  // from the caller's tenant when absent. Fails with INVALID_ARGUMENT naming the field
+  // ("record.email: ..."), PERMISSION_DENIED when the record names another tenant
+  // ("record.organization_id: names another tenant"), or the database's error.
   absl::StatusOr<Record> Create(const RepoCreateRequest& request, const CallContext& ctx);
 
   // Inserts rows of `model` in one transaction and returns them as stored. Fails like Create
@@ -95,7 +103,8 @@ class RepositoryService {
                                                  const CallContext& ctx);
 
   // Updates and returns the row. Fails with NOT_FOUND, ABORTED when expected_updated_at no
-  // longer matches, INVALID_ARGUMENT naming the field, or the database's error.
+  // longer matches, INVALID_ARGUMENT naming the field, PERMISSION_DENIED when the record would
+  // move the row to another tenant, or the database's error.
   absl::StatusOr<Record> Update(const RepoUpdateRequest& request, const CallContext& ctx);
 
   // Deletes the row; returns false when there was no visible row. Fails with INVALID_ARGUMENT
@@ -129,8 +138,21 @@ class RepositoryService {
   absl::StatusOr<std::vector<std::optional<Record>>> RunWrites(
       const std::vector<PlannedWrite>& writes, const std::vector<std::string>& labels,
       const CallContext& ctx);
-  void InvalidateAfterCommit(const std::set<std::string>& tables);
+  void InvalidateAfterCommit(const std::set<std::string>& tables, const CallContext& ctx);
   FilterLimits filter_limits() const;
+  // PERMISSION_DENIED when `read` touches a tenant-scoped table and the caller has no tenant.
+  absl::Status RequireTenant(const Read& read, const CallContext& ctx) const;
+  // PERMISSION_DENIED when writing `model` (a model or junction name) needs a tenant the
+  // caller lacks; OK for an unknown model, which the planner reports.
+  absl::Status RequireWriteTenant(const std::string& model, const CallContext& ctx) const;
+  // Fills the tenant column of `record` (a new row of `model`) from the caller's tenant, or
+  // checks that the value given names the caller's tenant.
+  absl::Status ApplyTenant(const std::string& model, Record& record, const std::string& path,
+                           const CallContext& ctx) const;
+  // Drops a tenant column that `request` sets to the row's own tenant; PERMISSION_DENIED when
+  // it names another one.
+  absl::Status CheckTenantUpdate(RepoUpdateRequest& request, const std::string& path,
+                                 const CallContext& ctx) const;
 
   const RepositoryOptions options_;
   const schema::Schema* schema_;
@@ -140,6 +162,7 @@ class RepositoryService {
   UuidV7Generator uuids_;
   WritePlanner planner_;
   WriteInvalidator invalidator_;
+  TenantScope tenants_;
   std::atomic<int64_t> statements_{0};
   std::map<std::string, std::unique_ptr<QueryCounters>> counters_;
 };

@@ -86,6 +86,13 @@ absl::StatusOr<PlannedWrite> WritePlanner::Create(const RepoCreateRequest& reque
     std::string field_path = Join(path, field.name);
     if (ServerMaintained(field)) continue;
     auto given = request.record.find(field.name);
+    // Keys are unique across tenants: a caller-chosen serial key that another tenant holds
+    // would answer ALREADY_EXISTS and tell the caller that the row exists.
+    if (given != request.record.end() && field.primary_key && field.auto_generated &&
+        model->tenant_scoped()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field_path, ": assigned by the database on a tenant-scoped model; leave it out"));
+    }
     Value generated;
     const Value* value = given == request.record.end() ? nullptr : &given->second;
     if (value == nullptr && field.type.kind == schema::TypeKind::kUuidV7) {

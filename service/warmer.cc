@@ -1,10 +1,12 @@
 #include "service/warmer.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "db/pg_text.h"
+#include "schema/tenancy.h"
 
 namespace querygate::service {
 namespace {
@@ -42,15 +44,55 @@ std::string WarmSet::Label() const {
   return name.empty() ? target : absl::StrCat("set ", name, ": ", target);
 }
 
+std::string Warmer::Task::Label() const {
+  return tenant.empty() ? set->Label() : absl::StrCat(set->Label(), " (tenant ", tenant, ")");
+}
+
+absl::StatusOr<std::vector<std::string>> Warmer::TenantsOf(const WarmSet& set) const {
+  const schema::Schema& schema = queries_->registry().schema();
+  bool scoped = false;
+  if (!set.query.empty()) {
+    const RegisteredQuery* query = queries_->registry().Find(set.query);
+    scoped = query != nullptr && query->tenant_scoped;
+  } else if (const schema::Model* model = schema.FindModel(set.model)) {
+    scoped = schema.tenancy.has_value() && model->tenant_scoped();
+  }
+  if (set.tenants.empty()) {
+    if (scoped) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(set.Label(), ": reads tenant-scoped data; name the tenants to warm it for"));
+    }
+    return std::vector<std::string>{""};
+  }
+  if (!schema.tenancy) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(set.Label(), ": tenants given, but the schema declares no tenancy"));
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < set.tenants.size(); ++i) {
+    auto tenant = schema::CanonicalTenant(*schema.tenancy, set.tenants[i]);
+    if (!tenant.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(set.Label(), ": tenants[", i, "]: ", tenant.status().message()));
+    }
+    if (std::find(out.begin(), out.end(), *tenant) == out.end()) out.push_back(*tenant);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<std::map<std::string, Value>>> Warmer::ParamsFrom(
-    const WarmSet& set, const WarmRunOptions& options, const CallContext& ctx) {
+    const WarmSet& set, const std::string& tenant, const WarmRunOptions& options,
+    const CallContext& ctx) {
   absl::Time deadline = std::min(ctx.deadline, absl::Now() + options.params_from_timeout);
   if (!connect_) return absl::UnavailableError("no database connection for params_from");
   auto session = connect_(deadline);
   if (!session.ok()) return session.status();
   absl::Duration timeout = deadline - absl::Now();
   if (timeout <= absl::ZeroDuration()) return absl::DeadlineExceededError("deadline passed");
-  auto rows = (*session)->QueryReadOnly(set.params_from, options.max_params_from_rows, timeout);
+  db::LocalSettings settings;
+  if (!tenant.empty()) settings.emplace_back(schema::kTenantSetting, tenant);
+  auto rows =
+      (*session)->QueryReadOnly(set.params_from, options.max_params_from_rows, timeout, settings);
   if (!rows.ok()) return rows.status();
   std::vector<std::map<std::string, Value>> out;
   out.reserve(rows->rows.size());
@@ -84,18 +126,26 @@ absl::Status Warmer::Expand(const WarmSet& set, const WarmRunOptions& options,
   if (!set.query.empty() && queries_->registry().Find(set.query) == nullptr) {
     return absl::NotFoundError(absl::StrCat("sets: unknown query '", set.query, "'"));
   }
-  for (const auto& params : set.params) tasks.push_back({&set, params});
-  if (set.params_from.empty()) return absl::OkStatus();
-  auto rows = ParamsFrom(set, options, ctx);
-  if (!rows.ok()) {
-    failures.push_back({set.Label(), {}, ParamsFromError(rows.status(), options)});
-    return absl::OkStatus();
+  auto tenants = TenantsOf(set);
+  if (!tenants.ok()) return tenants.status();
+  for (const std::string& tenant : *tenants) {
+    for (const auto& params : set.params) tasks.push_back({&set, params, tenant});
+    if (set.params_from.empty()) continue;
+    auto rows = ParamsFrom(set, tenant, options, ctx);
+    if (!rows.ok()) {
+      failures.push_back(
+          {Task{&set, {}, tenant}.Label(), {}, ParamsFromError(rows.status(), options)});
+      continue;
+    }
+    for (auto& params : *rows) tasks.push_back({&set, std::move(params), tenant});
   }
-  for (auto& params : *rows) tasks.push_back({&set, std::move(params)});
   return absl::OkStatus();
 }
 
-absl::Status Warmer::RunOne(const Task& task, const CallContext& ctx) {
+absl::Status Warmer::RunOne(const Task& task, const CallContext& call) {
+  // Warming is the server's own work: it runs under the set's tenant, not the caller's.
+  CallContext ctx = call;
+  ctx.tenant = task.tenant;
   if (!task.set->model.empty()) {
     auto id = task.params.find("id");
     if (id == task.params.end()) {
@@ -166,10 +216,9 @@ absl::Status Warmer::RunTasks(const std::vector<Task>& tasks, std::vector<WarmFa
         ++failed;
         if (options.show_details) {
           failures.push_back(
-              {tasks[index].set->Label(), tasks[index].params, std::string(status.message())});
+              {tasks[index].Label(), tasks[index].params, std::string(status.message())});
         } else {
-          failures.push_back(
-              {tasks[index].set->Label(), {}, absl::StatusCodeToString(status.code())});
+          failures.push_back({tasks[index].Label(), {}, absl::StatusCodeToString(status.code())});
         }
       }
       changed.notify_all();

@@ -22,13 +22,17 @@ namespace querygate::service {
 // One warm set: a named query (`query`) or a model's Get (`model`, parameter "id"), for the
 // literal parameter sets and the rows of `params_from`. Configured sets have a `name` callers
 // refer to them by; `params_from` (read-only SQL whose column names are parameter names) comes
-// only from the server's configuration, never from a caller.
+// only from the server's configuration, never from a caller. A set on tenant-scoped data runs
+// once per tenant in `tenants` (params_from too, under that tenant).
 struct WarmSet {
   std::string name;
   std::string query;
   std::string model;
   std::vector<std::map<std::string, Value>> params;
   std::string params_from;
+  // The tenants to warm for (any spelling CanonicalTenant accepts); required when the query or
+  // model is tenant-scoped, refused when the schema declares no tenancy.
+  std::vector<std::string> tenants;
 
   // "query <name>" or "model <name>", prefixed by "set <name>: " for a named set.
   std::string Label() const;
@@ -79,10 +83,12 @@ class Warmer {
 
   // Expands `sets` (each params_from on its own isolated connection, read-only, as one
   // statement), then runs every parameter set with at most options.concurrency in flight,
-  // calling `progress` at least every 100 ms and once at the end (finished). Fails with
-  // INVALID_ARGUMENT for a set naming neither or both of query and model, NOT_FOUND for an
-  // unknown query, or FAILED_PRECONDITION while another run is going on; a failing
-  // params_from is reported as a failure of its set.
+  // calling `progress` at least every 100 ms and once at the end (finished). Each parameter
+  // set runs as internal work under the set's tenant. Fails with INVALID_ARGUMENT for a set
+  // naming neither or both of query and model or with a malformed tenant (or tenants without
+  // tenancy), NOT_FOUND for an unknown query, FAILED_PRECONDITION for a set on tenant-scoped
+  // data that names no tenants, or while another run is going on; a failing params_from is
+  // reported as a failure of its set.
   absl::Status Run(const std::vector<WarmSet>& sets, const WarmRunOptions& options,
                    const CallContext& ctx,
                    const std::function<void(const WarmProgress&)>& progress);
@@ -95,6 +101,10 @@ class Warmer {
   struct Task {
     const WarmSet* set;
     std::map<std::string, Value> params;
+    std::string tenant;  // canonical; empty for global data
+
+    // The set's label, with the tenant when there is one.
+    std::string Label() const;
   };
 
   absl::Status Expand(const WarmSet& set, const WarmRunOptions& options, const CallContext& ctx,
@@ -102,7 +112,10 @@ class Warmer {
   // Returns the parameter sets in the rows of set.params_from, or why they could not be read
   // (a message that quotes neither the SQL nor a row).
   absl::StatusOr<std::vector<std::map<std::string, Value>>> ParamsFrom(
-      const WarmSet& set, const WarmRunOptions& options, const CallContext& ctx);
+      const WarmSet& set, const std::string& tenant, const WarmRunOptions& options,
+      const CallContext& ctx);
+  // The canonical tenants to run `set` for: {""} for global data. Fails as Run describes.
+  absl::StatusOr<std::vector<std::string>> TenantsOf(const WarmSet& set) const;
   absl::Status RunOne(const Task& task, const CallContext& ctx);
   absl::Status RunTasks(const std::vector<Task>& tasks, std::vector<WarmFailure> failures,
                         absl::Time start, const WarmRunOptions& options, const CallContext& ctx,

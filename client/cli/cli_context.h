@@ -24,6 +24,11 @@ struct CliContext {
   std::string cert_file;        // --cert or QUERYGATE_CERT: client certificate chain (mTLS)
   std::string key_file;         // --key or QUERYGATE_KEY: its private key
   std::string tls_server_name;  // --tls-server-name: the name the certificate must carry
+  // --tenant or QUERYGATE_TENANT: sent in the tenant header (servers without authentication
+  // only), and the tenant of `invalidate`, `publish` and `warm`.
+  std::string tenant;
+  // --tenant-header or QUERYGATE_TENANT_HEADER: the server's tenancy.header.
+  std::string tenant_header = "x-querygate-tenant";
   bool json_output = false;
   bool interactive = false;  // err is a terminal: live progress instead of plain lines
   std::ostream* out = nullptr;

@@ -14,7 +14,7 @@ namespace querygate::cli {
 namespace {
 
 constexpr char kInvalidateHelp[] =
-    R"(usage: querygate invalidate [--table T]... [--query Q]... [--tag G]...
+    R"(usage: querygate invalidate [--table T]... [--query Q]... [--tag G]... [--tenant T]
 
 Asks the server to invalidate every cached result that reads one of the tables, is one of
 the named queries, or carries one of the tags. Returns once the invalidation is durable in
@@ -23,11 +23,17 @@ model's table or a table a named query reads ("public.users" works too), a named
 tag of one; the server takes at most 256 names of at most 128 bytes each
 (limits.max_invalidate_names, limits.max_invalidate_name_bytes).
 
+With a schema that declares tenancy, --tenant T (a global option) invalidates the
+tenant-scoped tables for tenant T alone; global tables, queries and tags are invalidated for
+every tenant. Without --tenant every tenant's entries go. A caller whose token carries a
+tenant may name only its own.
+
 Options:
   --table, -t TABLE     a table (repeatable)
   --query, -q QUERY     a named query (repeatable)
   --tag TAG             a tag (repeatable)
-  --json                print {"tables": [...], "queries": [...]}
+  --tenant T            only tenant T's entries of tenant-scoped tables
+  --json                print {"tables": [...], "queries": [...], "tenant": "..."}
   --deadline DURATION   e.g. 500ms, 10s (default 30s)
 
 Exit status: 0 on success, 1 when the call fails (error: CODE: message), 2 on bad usage.
@@ -40,12 +46,15 @@ Publishes an invalidation event
   {"tables": [...], "queries": [...], "tags": [...], "source": "cli"}
 on the Redis channel the querygate servers subscribe to; each server then invalidates what
 depends on it. Use it from jobs that write to PostgreSQL behind querygate's back. Positional
-arguments are table names.
+arguments are table names. With --tenant T the event carries "tenant": T, and servers whose
+schema declares tenancy invalidate the tenant-scoped tables for that tenant alone (an event
+naming a malformed tenant is dropped by the servers).
 
 Options:
   --table, -t TABLE     a table (repeatable)
   --query, -q QUERY     a named query (repeatable)
   --tag TAG             a tag (repeatable)
+  --tenant T            only tenant T's entries of tenant-scoped tables
   --channel NAME        the channel (default querygate:invalidate)
   --redis-url URL       redis://[[user]:password@]host[:port][/db] (also QUERYGATE_REDIS_URL,
                         the config file's redis.url; default redis://127.0.0.1:6379); with a
@@ -90,15 +99,22 @@ int RunInvalidateCommand(const CliContext& ctx, const std::vector<std::string>& 
   if (s.empty()) return UsageError(ctx, "invalidate", "name at least one table, query or tag");
   auto client = MakeClient(ctx);
   if (!client.ok()) return PrintError(*ctx.err, client.status());
-  auto result = (*client)->Invalidate({s.tables, s.queries, s.tags});
+  client::Invalidation what;
+  what.tables = s.tables;
+  what.queries = s.queries;
+  what.tags = s.tags;
+  what.tenant = ctx.tenant;
+  auto result = (*client)->Invalidate(what);
   if (!result.ok()) return PrintError(*ctx.err, result.status());
   if (ctx.json_output) {
-    *ctx.out << nlohmann::json{{"tables", result->tables}, {"queries", result->queries}}.dump(2)
-             << "\n";
+    nlohmann::json out{{"tables", result->tables}, {"queries", result->queries}};
+    if (!result->tenant.empty()) out["tenant"] = result->tenant;
+    *ctx.out << out.dump(2) << "\n";
   } else {
     *ctx.out << "invalidated tables: " << JoinOrDash(result->tables)
              << "; queries: " << JoinOrDash(result->queries);
     if (!s.tags.empty()) *ctx.out << "; tags: " << JoinOrDash(s.tags);
+    if (!result->tenant.empty()) *ctx.out << "; tenant: " << result->tenant;
     *ctx.out << "\n";
   }
   return kExitOk;
@@ -129,7 +145,12 @@ int RunPublishCommand(const CliContext& ctx, const std::vector<std::string>& arg
   redis.connect_timeout = absl::Seconds(5);
   redis.command_timeout = absl::Seconds(5);
   std::string channel = parsed->Last("--channel", cache::kDefaultInvalidationChannel);
-  cache::InvalidationEvent event{s.tables, s.queries, s.tags, "cli"};
+  cache::InvalidationEvent event;
+  event.tables = s.tables;
+  event.queries = s.queries;
+  event.tags = s.tags;
+  event.source = "cli";
+  event.tenant = ctx.tenant;
   auto receivers = cache::PublishInvalidation(redis, channel, event);
   if (!receivers.ok()) return PrintError(*ctx.err, receivers.status());
   if (ctx.json_output) {

@@ -59,11 +59,17 @@ Global options (accepted anywhere on the line):
                          client certificate and key for mutual TLS (also QUERYGATE_CERT,
                          QUERYGATE_KEY)
   --tls-server-name NAME check the server's certificate against NAME
+  --tenant T             the tenant to act as on a development server without authentication
+                         (sent in the tenant header), and of invalidate/publish/warm (also
+                         QUERYGATE_TENANT)
+  --tenant-header NAME   the server's tenancy.header (also QUERYGATE_TENANT_HEADER; default
+                         x-querygate-tenant)
   --deadline DURATION    per call, e.g. 500ms, 10s, 1m (default 30s; warm: none)
   --json                 machine-readable output (JSON on stdout)
   --config FILE          JSON config file (also QUERYGATE_CONFIG): target, redis.url,
                          database.url, schema_dir, migrations_dir
-  --database-url URL     PostgreSQL URL (also QUERYGATE_DATABASE_URL)
+  --database-url URL     PostgreSQL URL (also QUERYGATE_DATABASE_URL; for migrate,
+                         QUERYGATE_MIGRATE_URL wins over it when set)
   --schema-dir DIR       schema directory, default "schemas" (also QUERYGATE_SCHEMA_DIR)
   --migrations-dir DIR   migrations directory, default <schema-dir>/migrations
   --help                 show this help
@@ -114,7 +120,7 @@ int main(int argc, char** argv) {
   std::string config_path = Env("QUERYGATE_CONFIG");
   ctx.interactive = isatty(STDERR_FILENO) == 1;
   std::string flag_database_url, flag_schema_dir, flag_migrations_dir, flag_target, flag_deadline;
-  std::string flag_token, flag_ca, flag_cert, flag_key;
+  std::string flag_token, flag_ca, flag_cert, flag_key, flag_tenant, flag_tenant_header;
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -149,6 +155,10 @@ int main(int argc, char** argv) {
       value(flag_key);
     } else if (arg == "--tls-server-name") {
       value(ctx.tls_server_name);
+    } else if (arg == "--tenant") {
+      value(flag_tenant);
+    } else if (arg == "--tenant-header") {
+      value(flag_tenant_header);
     } else if (arg == "--tls") {
       ctx.tls = true;
     } else if (arg == "--json") {
@@ -166,6 +176,10 @@ int main(int argc, char** argv) {
     }
   };
   pick(ctx.database_url, flag_database_url, "QUERYGATE_DATABASE_URL");
+  // Migrations run as the owner of the schema, the server as a runtime role (docs/tenancy.md).
+  if (!rest.empty() && rest[0] == "migrate") {
+    pick(ctx.database_url, flag_database_url, "QUERYGATE_MIGRATE_URL");
+  }
   pick(ctx.schema_dir, flag_schema_dir, "QUERYGATE_SCHEMA_DIR");
   pick(ctx.migrations_dir, flag_migrations_dir, "QUERYGATE_MIGRATIONS_DIR");
   pick(ctx.target, flag_target, "QUERYGATE_TARGET");
@@ -174,6 +188,8 @@ int main(int argc, char** argv) {
   pick(ctx.ca_file, flag_ca, "QUERYGATE_CA");
   pick(ctx.cert_file, flag_cert, "QUERYGATE_CERT");
   pick(ctx.key_file, flag_key, "QUERYGATE_KEY");
+  pick(ctx.tenant, flag_tenant, "QUERYGATE_TENANT");
+  pick(ctx.tenant_header, flag_tenant_header, "QUERYGATE_TENANT_HEADER");
   if (!flag_deadline.empty()) {
     absl::Duration deadline;
     if (!absl::ParseDuration(flag_deadline, &deadline) || deadline <= absl::ZeroDuration()) {

@@ -1,5 +1,6 @@
 #include "client/cli/migrate_command.h"
 
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -22,11 +23,15 @@ Commands:
 
 Options:
   --allow-destructive    let plan/new include drops and narrowing type changes
+  --grant-to ROLE        with up: grant the server's runtime ROLE (which must exist) USAGE on
+                         the schema, SELECT/INSERT/UPDATE/DELETE on every schema table,
+                         USAGE/SELECT on their sequences and EXECUTE on querygate's functions,
+                         at every up (also QUERYGATE_MIGRATE_GRANT_TO)
   --help                 show this help
 
 Global options (before or after the command): --database-url URL, --schema-dir DIR,
---migrations-dir DIR, --config FILE. Environment: QUERYGATE_DATABASE_URL,
-QUERYGATE_SCHEMA_DIR. Plan, status and new replay SQL into a temporary shadow database, so
+--migrations-dir DIR, --config FILE. Environment: QUERYGATE_MIGRATE_URL (the owner's URL;
+wins over QUERYGATE_DATABASE_URL), QUERYGATE_DATABASE_URL, QUERYGATE_SCHEMA_DIR. Plan, status and new replay SQL into a temporary shadow database, so
 the role needs CREATEDB.
 )";
 
@@ -39,6 +44,7 @@ int Fail(const CliContext& ctx, const absl::Status& status) {
 }
 
 void PrintPlan(std::ostream& out, const migrate::Plan& plan) {
+  for (const std::string& note : plan.Notes()) out << "-- " << note << "\n";
   for (const migrate::Change& change : plan.changes) {
     out << "-- " << change.summary << (change.destructive ? " [destructive]" : "") << "\n"
         << change.sql << "\n";
@@ -94,13 +100,29 @@ int RunStatus(const CliContext& ctx, migrate::Migrator& migrator) {
 int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& args) {
   std::vector<std::string> positional;
   bool allow_destructive = false;
-  for (const std::string& arg : args) {
+  std::optional<std::string> grant_to;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") {
       *ctx.out << kUsage;
       return 0;
     }
     if (arg == "--allow-destructive") {
       allow_destructive = true;
+    } else if (arg == "--grant-to" || absl::StartsWith(arg, "--grant-to=")) {
+      if (arg == "--grant-to") {
+        if (i + 1 >= args.size()) {
+          *ctx.err << "error: --grant-to needs a role name\n";
+          return 2;
+        }
+        grant_to = args[++i];
+      } else {
+        grant_to = arg.substr(std::string("--grant-to=").size());
+      }
+      if (grant_to->empty()) {
+        *ctx.err << "error: --grant-to needs a role name\n";
+        return 2;
+      }
     } else if (!arg.empty() && arg[0] == '-') {
       *ctx.err << "unknown option " << arg << "\n" << kUsage;
       return 2;
@@ -113,13 +135,23 @@ int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& arg
     return 2;
   }
   if (ctx.database_url.empty()) {
-    *ctx.err << "error: no database: pass --database-url or set QUERYGATE_DATABASE_URL\n";
+    *ctx.err << "error: no database: pass --database-url or set QUERYGATE_MIGRATE_URL or "
+                "QUERYGATE_DATABASE_URL\n";
     return 2;
   }
   migrate::MigratorOptions options;
   options.database_url = ctx.database_url;
   options.schema_dir = ctx.schema_dir;
   options.migrations_dir = ctx.MigrationsDir();
+  if (grant_to.has_value() && positional[0] != "up") {
+    *ctx.err << "error: --grant-to only applies to `migrate up`\n";
+    return 2;
+  }
+  if (!grant_to.has_value()) {
+    const char* env = std::getenv("QUERYGATE_MIGRATE_GRANT_TO");
+    if (env != nullptr && *env != '\0') grant_to = env;
+  }
+  options.grant_to = grant_to.value_or("");
   migrate::Migrator migrator(options);
   const std::string& command = positional[0];
   if (command == "up" && positional.size() == 1) {

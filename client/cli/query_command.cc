@@ -40,9 +40,11 @@ constexpr char kQueriesHelp[] = R"(usage: querygate queries [NAME] [--json] [--t
 
 Lists the named queries the server has registered: parameters with their types, result
 columns, cache ttl, the tables they read and their description. With NAME, only that query.
+When a listed query reads a tenant-scoped table, a TENANT column says "scoped" for such
+queries (they run for the caller's tenant only) and "-" for the others.
 --json prints {"queries": [{"name", "description", "params": [{"name", "type", "nullable",
 "required", "default"}], "columns": [{"name", "type"}], "ttl_ms", "tables", "tags",
-"source_file", "roles"}]}.
+"source_file", "roles", "tenant_scoped"}]}.
 
 Exit status: 0 on success, 1 when the call fails or NAME is unknown, 2 on bad usage.
 )";
@@ -215,11 +217,14 @@ int RunQueriesCommand(const CliContext& ctx, const std::vector<std::string>& arg
                       {"tables", q.tables},
                       {"tags", q.tags},
                       {"source_file", q.source_file},
-                      {"roles", q.roles}});
+                      {"roles", q.roles},
+                      {"tenant_scoped", q.tenant_scoped}});
     }
     *ctx.out << nlohmann::json{{"queries", std::move(list)}}.dump(2) << "\n";
     return kExitOk;
   }
+  bool any_scoped = false;
+  for (const auto& q : shown) any_scoped = any_scoped || q.tenant_scoped;
   std::vector<std::vector<std::string>> rows;
   for (const auto& q : shown) {
     std::vector<std::string> params;
@@ -231,8 +236,11 @@ int RunQueriesCommand(const CliContext& ctx, const std::vector<std::string>& arg
     rows.push_back({q.name, absl::StrJoin(params, ", "),
                     q.ttl.count() > 0 ? FormatMillis(q.ttl.count()) : "-",
                     absl::StrJoin(q.tables, ","), q.description});
+    if (any_scoped) rows.back().insert(rows.back().begin() + 4, q.tenant_scoped ? "scoped" : "-");
   }
-  *ctx.out << FormatTable({"QUERY", "PARAMS", "TTL", "TABLES", "DESCRIPTION"}, rows);
+  std::vector<std::string> header = {"QUERY", "PARAMS", "TTL", "TABLES", "DESCRIPTION"};
+  if (any_scoped) header.insert(header.begin() + 4, "TENANT");
+  *ctx.out << FormatTable(header, rows);
   return kExitOk;
 }
 

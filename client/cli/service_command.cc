@@ -106,6 +106,8 @@ absl::StatusOr<client::ClientOptions> ClientOptionsFor(const CliContext& ctx,
   options.target = ctx.target;
   options.default_deadline = ctx.deadline.count() > 0 ? ctx.deadline : default_deadline;
   options.bearer_token = ctx.token;
+  options.tenant = ctx.tenant;
+  options.tenant_header = ctx.tenant_header;
   if (!ctx.token_file.empty()) {
     if (!ctx.token.empty()) {
       return absl::InvalidArgumentError("--token and --token-file: give only one");

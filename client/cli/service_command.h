@@ -63,11 +63,16 @@ Connection options (anywhere on the line):
   --cert FILE            client certificate chain for mutual TLS (also QUERYGATE_CERT)
   --key FILE             the client certificate's private key (also QUERYGATE_KEY)
   --tls-server-name NAME check the server's certificate against NAME instead of the host
+  --tenant T             act as tenant T on a development server without authentication: sent
+                         in the --tenant-header metadata (also QUERYGATE_TENANT); servers with
+                         authentication take the tenant from the token or certificate
+  --tenant-header NAME   the server's tenancy.header (also QUERYGATE_TENANT_HEADER; default
+                         x-querygate-tenant)
 )";
 
 // Returns the client options for ctx: target, ctx.deadline (or `default_deadline`; zero means
-// none), the bearer token and TLS (files read here). Fails with INVALID_ARGUMENT naming the
-// option for an unreadable file, --token together with --token-file, or --cert without
+// none), the bearer token, the tenant header and TLS (files read here). Fails with INVALID_ARGUMENT
+// naming the option for an unreadable file, --token together with --token-file, or --cert without
 // --key.
 absl::StatusOr<client::ClientOptions> ClientOptionsFor(
     const CliContext& ctx, std::chrono::milliseconds default_deadline = std::chrono::seconds(30));

@@ -35,6 +35,12 @@ Sets (each --set, --query or --model starts a new set; the options after it belo
                           10000 parameter sets in all (the server's warm.max_param_sets).
 
 Options:
+  --tenant T              (global option) warm every set for tenant T, with a schema that
+                          declares tenancy (for --set instead of the configured
+                          warm.sets[].tenants). Without it, --query and --model sets on
+                          tenant-scoped data are refused unless the token carries a tenant,
+                          which is then the one warmed; a caller whose token carries a tenant
+                          may name only its own.
   --concurrency N         parallel loads on the server (default: the server's; at most its
                           warm.max_concurrency, 16 by default)
   --json                  print the summary as JSON
@@ -136,6 +142,7 @@ int RunWarmCommand(const CliContext& ctx, const std::vector<std::string>& args) 
     if (option == "--query" || option == "--model" || option == "--set") {
       client::WarmSet set;
       (option == "--query" ? set.query : option == "--model" ? set.model : set.name) = value;
+      if (!ctx.tenant.empty()) set.tenants.push_back(ctx.tenant);
       request.sets.push_back(std::move(set));
       continue;
     }

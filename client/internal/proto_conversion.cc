@@ -89,6 +89,7 @@ QueryInfo FromProto(const v1::QueryInfo& info) {
   out.tags.assign(info.tags().begin(), info.tags().end());
   out.roles.assign(info.roles().begin(), info.roles().end());
   out.source_file = info.source_file();
+  out.tenant_scoped = info.tenant_scoped();
   return out;
 }
 
@@ -146,6 +147,7 @@ void ToProto(const WarmRequest& request, v1::WarmRequest& out) {
     s->set_query(set.query);
     s->set_model(set.model);
     for (const Value::Struct& params : set.params) ToProto(params, *s->add_params());
+    for (const std::string& tenant : set.tenants) s->add_tenants(tenant);
   }
 }
 

@@ -49,6 +49,11 @@ absl::Status StatusFromCurrentException(absl::string_view context) {
     throw;
   } catch (const pqxx::broken_connection& e) {
     return Make(absl::StatusCode::kUnavailable, context, e.what());
+  } catch (const pqxx::insufficient_privilege& e) {
+    // libpqxx 6.4 throws this class (SQLSTATE 42501: a missing privilege, a row-level security
+    // WITH CHECK violation, or querygate_current_tenant() without a tenant) without its
+    // SQLSTATE, so it is mapped by type.
+    return Make(absl::StatusCode::kPermissionDenied, context, e.what());
   } catch (const pqxx::sql_error& e) {
     return Make(CodeForSqlState(e.sqlstate(), e.what()), context, e.what());
   } catch (const pqxx::in_doubt_error& e) {

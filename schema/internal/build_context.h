@@ -1,6 +1,7 @@
 #ifndef QUERYGATE_SCHEMA_INTERNAL_BUILD_CONTEXT_H_
 #define QUERYGATE_SCHEMA_INTERNAL_BUILD_CONTEXT_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,8 @@ struct ModelSite {
   absl::flat_hash_map<std::string, std::string> field_paths;
   const JsonNode* indexes = nullptr;                                         // the `indexes` option
   std::vector<std::pair<std::string, const JsonNode*>> field_index_options;  // `index: {...}`
-  bool usable = true;  // false when the model is a duplicate or has no key
+  bool usable = true;                 // false when the model is a duplicate or has no key
+  std::optional<bool> tenant_scoped;  // the `tenant_scoped` option, when given
 };
 
 // State shared by the build steps. `sites` is parallel to `schema.models`.
@@ -38,6 +40,9 @@ struct BuildContext {
   std::vector<ModelSite> sites;
   std::vector<PendingRelation> relations;
   Diagnostics* diag = nullptr;
+  // Where the `tenancy` declaration was read (when schema.tenancy is set).
+  std::string tenancy_file;
+  std::string tenancy_path;
 
   const ModelSite& SiteOf(const Model& model) const {
     return sites[static_cast<size_t>(&model - schema.models.data())];

@@ -10,7 +10,7 @@ namespace {
 
 constexpr absl::string_view kModelOptions[] = {"table",          "timestamps",  "soft_delete",
                                                "indexes",        "description", "cache_ttl",
-                                               "notify_changes", "roles"};
+                                               "notify_changes", "roles",       "tenant_scoped"};
 
 bool IsModelOption(absl::string_view key) {
   for (absl::string_view option : kModelOptions) {
@@ -68,7 +68,8 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
         diag.Error(file, JoinPath(decl.path, key),
                    absl::StrCat("unknown model option '", key,
                                 "' (expected table, timestamps, soft_delete, indexes, "
-                                "description, cache_ttl, notify_changes, roles, fields)"));
+                                "description, cache_ttl, notify_changes, roles, tenant_scoped, "
+                                "fields)"));
       }
     }
   } else if (const JsonNode* options = node.Find("$options"); options != nullptr) {
@@ -82,7 +83,8 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
           diag.Error(file, JoinPath(decl.options_path, key),
                      absl::StrCat("unknown model option '", key,
                                   "' (expected table, timestamps, soft_delete, indexes, "
-                                  "description, cache_ttl, notify_changes, roles)"));
+                                  "description, cache_ttl, notify_changes, roles, "
+                                  "tenant_scoped)"));
         }
       }
     }
@@ -165,10 +167,12 @@ FileDecl ReadSchemaFile(const std::string& file, std::unique_ptr<JsonNode> root,
       } else {
         out.description = value.text;
       }
+    } else if (key == "tenancy") {
+      out.tenancy = &value;
     } else if (key != "queries") {
       diag.Error(file, key,
                  absl::StrCat("unknown top-level key '", key,
-                              "' (expected models, enums, description, queries)"));
+                              "' (expected models, enums, description, queries, tenancy)"));
     }
   }
   return out;

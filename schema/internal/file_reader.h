@@ -41,6 +41,7 @@ struct FileDecl {
   std::string description;
   std::vector<ModelDecl> models;
   std::vector<EnumDecl> enums;
+  const JsonNode* tenancy = nullptr;  // the top-level `tenancy` object, if the file declares one
 };
 
 // Splits one parsed file into model and enum declarations, reporting duplicate JSON keys,

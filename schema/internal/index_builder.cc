@@ -1,5 +1,6 @@
 #include "schema/internal/index_builder.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
@@ -8,6 +9,7 @@
 #include "schema/internal/default_value.h"
 #include "schema/internal/naming.h"
 #include "schema/internal/option_values.h"
+#include "schema/tenancy.h"
 
 namespace querygate::schema::internal {
 namespace {
@@ -258,13 +260,26 @@ void BuildModelIndexes(BuildContext& ctx, size_t model_index) {
       }
     }
   }
+  // A tenant-scoped model's unique indexes are unique per tenant.
+  if (HasTenantKey(model)) {
+    for (auto* list : {&field_indexes, &declared}) {
+      for (Index& index : *list) {
+        if (index.unique && std::find(index.columns.begin(), index.columns.end(),
+                                      model.tenant_column) == index.columns.end()) {
+          index.columns.insert(index.columns.begin(), model.tenant_column);
+        }
+      }
+    }
+  }
   std::vector<Index> fk_indexes;
   for (const ForeignKey& fk : model.foreign_keys) {
     const Field* field = model.FindField(fk.column);
     bool pk_leading =
         !model.primary_key_columns.empty() && model.primary_key_columns[0] == fk.column;
-    if ((field != nullptr && field->unique) || pk_leading || Covers(field_indexes, fk.column) ||
-        Covers(declared, fk.column)) {
+    // UNIQUE (tenant column, key) already indexes the tenant column.
+    bool tenant_key_leading = HasTenantKey(model) && fk.column == model.tenant_column;
+    if ((field != nullptr && field->unique) || pk_leading || tenant_key_leading ||
+        Covers(field_indexes, fk.column) || Covers(declared, fk.column)) {
       continue;
     }
     Index index;
@@ -301,6 +316,9 @@ class RelationNames {
 void RegisterNames(const Model& model, const std::string& file, const std::string& path,
                    RelationNames& names) {
   names.Add(model.primary_key_name, absl::StrCat("the primary key of ", model.table), file, path);
+  if (HasTenantKey(model)) {
+    names.Add(TenantKeyName(model), absl::StrCat("the tenant key of ", model.table), file, path);
+  }
   for (const Field& field : model.fields) {
     if (field.auto_generated && !field.has_default()) {
       names.Add(PgObjectName(model.table, field.column, "seq"),

@@ -456,6 +456,8 @@ void ReadOptions(const ModelDecl& decl, Model& model, ModelSite& site, Diagnosti
           model.cache_ttl_seconds = *v;
         }
       }
+    } else if (key == "tenant_scoped") {
+      site.tenant_scoped = ReadBool(value, decl.file, path, diag);
     } else if (key == "roles") {
       ReadModelRoles(decl, value, path, model, diag);
     } else if (key == "indexes") {

@@ -6,12 +6,14 @@
 #include "schema/internal/index_builder.h"
 #include "schema/internal/model_reader.h"
 #include "schema/internal/relation_resolver.h"
+#include "schema/internal/tenancy_builder.h"
 
 namespace querygate::schema::internal {
 
 Schema BuildSchema(const std::vector<FileDecl>& files, Diagnostics& diag) {
   BuildContext ctx;
   ctx.diag = &diag;
+  ReadTenancy(files, ctx);
 
   absl::flat_hash_map<std::string, std::string> enum_files;
   for (const FileDecl& file : files) {
@@ -63,7 +65,9 @@ Schema BuildSchema(const std::vector<FileDecl>& files, Diagnostics& diag) {
     }
   }
 
+  ApplyTenantColumns(ctx);
   ResolveRelations(ctx);
+  ScopeJunctions(ctx);
   BuildIndexesAndChecks(ctx);
   return std::move(ctx.schema);
 }

@@ -20,6 +20,9 @@ QG_PG_BIN=/usr/lib/postgresql/15/bin
 QG_REDIS_SERVER=/usr/bin/redis-server
 QG_REDIS_CLI=/usr/bin/redis-cli
 QG_PG_FALLBACK_ROOT=/var/tmp/querygate-pg
+# The runtime role querygate-server connects as (not a superuser, no BYPASSRLS, owns nothing);
+# migrations run as the superuser postgres, which owns the tables.
+QG_APP_ROLE=querygate_app
 
 # Debian 12 packages needed to build, test and run querygate locally (clang and its libFuzzer
 # runtime for scripts/fuzz).
@@ -395,8 +398,29 @@ qg_psql() {
   PGCONNECT_TIMEOUT=10 "$QG_PG_BIN/psql" -X -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"
 }
 
-# Prints the URL of database DB (default postgres) on 127.0.0.1:PORT.
-qg_pg_url() { printf 'postgresql://postgres@127.0.0.1:%s/%s\n' "$1" "${2:-postgres}"; }
+# Prints the URL of database DB (default postgres) on 127.0.0.1:PORT as USER (default postgres,
+# the superuser that owns the schema and runs migrations). The local servers trust loopback
+# connections, so the URL carries no password.
+qg_pg_url() {
+  printf 'postgresql://%s@127.0.0.1:%s/%s\n' "${3:-postgres}" "$1" "${2:-postgres}"
+}
+
+# Creates the runtime role NAME (default $QG_APP_ROLE) on the server at PORT unless it exists,
+# and (again on every call) makes it a plain login role: NOSUPERUSER NOBYPASSRLS NOCREATEDB
+# NOCREATEROLE NOREPLICATION. querygate-server connects as this role; it owns nothing, and
+# `querygate migrate up --grant-to NAME` grants it what it needs.
+qg_pg_ensure_app_role() {
+  local port=$1 name=${2:-$QG_APP_ROLE}
+  [[ $name =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { qg_warn "bad role name '$name'"; return 1; }
+  qg_psql "$port" postgres -v ON_ERROR_STOP=1 -q </dev/null -c "DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$name') THEN
+    CREATE ROLE $name LOGIN;
+  END IF;
+END
+\$\$;" -c "ALTER ROLE $name LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION" \
+    || return 1
+}
 
 # ---------------------------------------------------------------------------------------------
 # Redis

@@ -207,6 +207,41 @@ TEST_F(ServerProcessTest, AFailedStartPrintsTheErrorAndExitsOne) {
   EXPECT_EQ(first.Wait(10000), 0);
 }
 
+TEST_F(ServerProcessTest, ATenantSchemaServedAsASuperuserExitsOneUnlessOverridden) {
+  ScopedDatabase tenant_db;
+  std::string tenant_dir = dir_.path() + "/tenant_schemas";
+  WriteFile(tenant_dir + "/test.json", R"json({
+    "tenancy": {"column": "org_id", "type": "int64"},
+    "models": {"note": {"fields": {"id": "int64", "body": "string"}}}
+  })json");
+  migrate::MigratorOptions options;
+  options.database_url = tenant_db.url();
+  options.schema_dir = tenant_dir;
+  options.migrations_dir = tenant_dir + "/migrations";
+  migrate::Migrator migrator(options);
+  ASSERT_TRUE(migrator.New("init", false).ok());
+  ASSERT_TRUE(migrator.Up().ok());
+  auto env = Env();
+  env["QUERYGATE_DATABASE_URL"] = tenant_db.url();  // the admin: a superuser
+  env["QUERYGATE_SCHEMA_DIR"] = tenant_dir;
+  ServerProcess refused;
+  EXPECT_EQ(refused.Start(Binary(), {}, env), 0);
+  EXPECT_EQ(refused.Wait(10000), 1) << refused.Log();
+  EXPECT_NE(refused.Log().find("startup failed: database role \""), std::string::npos)
+      << refused.Log();
+  EXPECT_NE(refused.Log().find("is a superuser"), std::string::npos) << refused.Log();
+  EXPECT_NE(refused.Log().find("tenancy.allow_privileged_role"), std::string::npos)
+      << refused.Log();
+
+  env["QUERYGATE_TENANCY_ALLOW_PRIVILEGED_ROLE"] = "true";
+  ServerProcess overridden;
+  ASSERT_GT(overridden.Start(Binary(), {}, env), 0) << overridden.Log();
+  EXPECT_NE(overridden.Log().find("WARNING: database role \""), std::string::npos)
+      << overridden.Log();
+  overridden.Signal(SIGTERM);
+  EXPECT_EQ(overridden.Wait(10000), 0);
+}
+
 TEST_F(ServerProcessTest, SigtermDrainsInFlightCallsAndExitsWithinTheBound) {
   ServerProcess server;
   std::vector<std::string> args = {"--shutdown-grace-ms", "3000"};

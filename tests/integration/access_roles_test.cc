@@ -209,7 +209,7 @@ class AccessRolesTest : public ::testing::Test {
     CountingCache* counting = cache_.get();
     repository_ = std::make_unique<service::RepositoryService>(
         repository_options, &schema_, reader_.get(), repository_reads_.get(), pool_.get(),
-        [counting](const std::set<std::string>& tables) {
+        [counting](const std::set<std::string>& tables, const std::string& /*tenant*/) {
           std::vector<std::string> dependencies;
           for (const std::string& table : tables) {
             dependencies.push_back(service::TableDependency(table));

@@ -40,6 +40,37 @@ class ScopedDatabase {
   std::string url_;
 };
 
+// A PostgreSQL login role of its own for one test (NOSUPERUSER NOBYPASSRLS NOCREATEDB
+// NOCREATEROLE, owning nothing), with a cluster-unique name, created on construction and dropped
+// on destruction: first DROP OWNED BY (revoking its privileges) in every database that still
+// records grants to it, then DROP ROLE. The server uses trust auth on loopback, so the role
+// logs in without a password.
+class ScopedRole {
+ public:
+  ScopedRole();
+  ~ScopedRole();
+  ScopedRole(const ScopedRole&) = delete;
+  ScopedRole& operator=(const ScopedRole&) = delete;
+
+  bool ok() const { return !name_.empty(); }
+  const std::string& name() const { return name_; }
+  // Returns `database_url` (e.g. ScopedDatabase::url()) with its user replaced by this role.
+  std::string UrlFor(const std::string& database_url) const;
+  // Grants this role what a runtime role needs on every table and sequence of schema public in
+  // the database at `admin_database_url` (connected as the admin): USAGE on the schema,
+  // SELECT/INSERT/UPDATE/DELETE on tables, USAGE/SELECT on sequences, EXECUTE on functions.
+  // For tests that migrate by hand; TestServer uses MigratorOptions::grant_to. Records a test
+  // failure when a grant fails.
+  void GrantRuntimeAccess(const std::string& admin_database_url) const;
+
+ private:
+  std::string name_;
+};
+
+// Returns `url` with its user name replaced by `user`: a URI's userinfo (password included) is
+// replaced, a key=value conninfo string gets " user=<user>" appended (the last one wins).
+std::string WithUser(const std::string& url, const std::string& user);
+
 // A fresh temporary directory, removed on destruction.
 class ScopedTempDir {
  public:

@@ -13,15 +13,23 @@
 namespace querygate::testing {
 
 std::string TestServer::Start(const std::string& schema_json, const std::string& seed_sql,
-                              const std::function<void(server::ServerConfig&)>& tweak) {
+                              const std::function<void(server::ServerConfig&)>& tweak,
+                              const StartOptions& options) {
   if (!db_.ok()) return "no test database";
   if (RedisUrl().empty()) return "QUERYGATE_TEST_REDIS_URL is not set";
+  server_url_ = db_.url();
+  if (options.runtime_role) {
+    role_ = std::make_unique<ScopedRole>();
+    if (!role_->ok()) return "could not create the runtime role";
+    server_url_ = role_->UrlFor(db_.url());
+  }
   schema_dir_ = dir_.path() + "/schemas";
   WriteFile(schema_dir_ + "/test.json", schema_json);
   migrate::MigratorOptions migrate_options;
   migrate_options.database_url = db_.url();
   migrate_options.schema_dir = schema_dir_;
   migrate_options.migrations_dir = schema_dir_ + "/migrations";
+  if (role_) migrate_options.grant_to = role_->name();
   migrate::Migrator migrator(migrate_options);
   auto created = migrator.New("init", false);
   if (!created.ok()) return absl::StrCat("migrate new: ", created.status().ToString());
@@ -34,7 +42,7 @@ std::string TestServer::Start(const std::string& schema_json, const std::string&
   }
   config_ = server::ServerConfig();
   config_.schema_dir = schema_dir_;
-  config_.database.url = db_.url();
+  config_.database.url = server_url_;
   config_.database.min_connections = 1;
   config_.database.max_connections = 8;
   config_.server.listen = "127.0.0.1:0";

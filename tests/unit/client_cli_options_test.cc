@@ -42,6 +42,29 @@ TEST_F(CliOptionsTest, PlaintextWithoutCredentialsByDefault) {
   EXPECT_EQ(options->bearer_token, "");
 }
 
+TEST_F(CliOptionsTest, TheTenantGoesInTheConfiguredHeader) {
+  CliContext ctx;
+  auto none = ClientOptionsFor(ctx);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->tenant, "");
+  EXPECT_EQ(none->tenant_header, "x-querygate-tenant");
+  ctx.tenant = "acme";
+  ctx.tenant_header = "x-org";
+  auto options = ClientOptionsFor(ctx);
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->tenant, "acme");
+  EXPECT_EQ(options->tenant_header, "x-org");
+  EXPECT_TRUE(client::Client::Create(*options).ok());
+  for (const char* bad_header : {"X-Org", "grpc-tenant", "x-org-bin", ""}) {
+    options->tenant_header = bad_header;
+    EXPECT_EQ(client::Client::Create(*options).status().code(), absl::StatusCode::kInvalidArgument)
+        << bad_header;
+  }
+  options->tenant_header = "x-org";
+  options->tenant = "line\nbreak";
+  EXPECT_EQ(client::Client::Create(*options).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(CliOptionsTest, TokenFromTheFlagOrAFileWithoutItsNewline) {
   CliContext ctx;
   ctx.token = "t0k3n";

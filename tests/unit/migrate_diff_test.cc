@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "migrate/diff.h"
 #include "migrate/type_change.h"
 
@@ -112,6 +113,141 @@ TEST(DiffCatalogs, QuotesKeywordIdentifiers) {
   table.columns = {{"user", "text", false, std::nullopt, false}};
   EXPECT_TRUE(absl::StrContains(DiffCatalogs(Catalog{}, With({table})).Sql(),
                                 "CREATE TABLE \"order\" (\n  \"user\" text"));
+}
+
+// Users as a tenant-scoped table: the tenant column, RLS flags and the isolation policy.
+constexpr char kTenantQual[] =
+    "(organization_id = ( SELECT querygate_current_tenant() AS querygate_current_tenant))";
+
+CatalogTable ScopedUsers() {
+  CatalogTable table = Users();
+  table.columns.push_back(
+      {"organization_id", "uuid", true, std::string("querygate_current_tenant()"), false});
+  table.row_security = true;
+  table.force_row_security = true;
+  CatalogPolicy policy;
+  policy.name = "querygate_tenant_isolation";
+  policy.roles = {"public"};
+  policy.qual = kTenantQual;
+  policy.with_check = kTenantQual;
+  table.policies = {policy};
+  return table;
+}
+
+size_t IndexOf(const Plan& plan, const std::string& sql_prefix) {
+  for (size_t i = 0; i < plan.changes.size(); ++i) {
+    if (absl::StartsWith(plan.changes[i].sql, sql_prefix)) return i;
+  }
+  return plan.changes.size();
+}
+
+TEST(DiffCatalogs, IdenticalScopedCatalogsGiveEmptyPlan) {
+  EXPECT_TRUE(DiffCatalogs(With({ScopedUsers()}), With({ScopedUsers()})).empty());
+}
+
+TEST(DiffCatalogs, NewScopedTableGetsRowSecurityThenPolicyAfterCreation) {
+  Plan plan = DiffCatalogs(Catalog{}, With({ScopedUsers()}));
+  size_t create = IndexOf(plan, "CREATE TABLE users");
+  size_t enable = IndexOf(plan, "ALTER TABLE users ENABLE ROW LEVEL SECURITY;");
+  size_t force = IndexOf(plan, "ALTER TABLE users FORCE ROW LEVEL SECURITY;");
+  size_t policy = IndexOf(plan, "CREATE POLICY querygate_tenant_isolation ON users");
+  ASSERT_LT(policy, plan.changes.size()) << plan.Sql();
+  EXPECT_LT(create, enable);
+  EXPECT_LT(enable, force);
+  EXPECT_LT(force, policy);
+  EXPECT_EQ(plan.changes[policy].sql,
+            absl::StrCat("CREATE POLICY querygate_tenant_isolation ON users AS PERMISSIVE FOR ALL "
+                         "TO PUBLIC USING (",
+                         kTenantQual, ") WITH CHECK (", kTenantQual, ");"));
+  EXPECT_EQ(plan.changes[policy].summary, "create policy querygate_tenant_isolation on users");
+}
+
+TEST(DiffCatalogs, RowSecurityFlagsAreDiffed) {
+  CatalogTable unforced = ScopedUsers();
+  unforced.force_row_security = false;
+  Plan force = DiffCatalogs(With({unforced}), With({ScopedUsers()}));
+  ASSERT_EQ(force.changes.size(), 1u) << force.Sql();
+  EXPECT_EQ(force.changes[0].sql, "ALTER TABLE users FORCE ROW LEVEL SECURITY;");
+  Plan unforce = DiffCatalogs(With({ScopedUsers()}), With({unforced}));
+  ASSERT_EQ(unforce.changes.size(), 1u) << unforce.Sql();
+  EXPECT_EQ(unforce.changes[0].sql, "ALTER TABLE users NO FORCE ROW LEVEL SECURITY;");
+
+  CatalogTable plain = ScopedUsers();
+  plain.row_security = false;
+  plain.force_row_security = false;
+  plain.policies.clear();
+  Plan off = DiffCatalogs(With({ScopedUsers()}), With({plain}));
+  EXPECT_EQ(off.changes.front().sql, "DROP POLICY querygate_tenant_isolation ON users;");
+  EXPECT_LT(IndexOf(off, "ALTER TABLE users DISABLE ROW LEVEL SECURITY;"), off.changes.size());
+  EXPECT_LT(IndexOf(off, "ALTER TABLE users NO FORCE ROW LEVEL SECURITY;"), off.changes.size());
+}
+
+TEST(DiffCatalogs, PoliciesAreComparedByDefinition) {
+  CatalogTable changed = ScopedUsers();
+  changed.policies[0].with_check.reset();
+  Plan plan = DiffCatalogs(With({ScopedUsers()}), With({changed}));
+  ASSERT_EQ(plan.changes.size(), 2u) << plan.Sql();
+  EXPECT_EQ(plan.changes[0].sql, "DROP POLICY querygate_tenant_isolation ON users;");
+  EXPECT_EQ(plan.changes[1].sql,
+            absl::StrCat("CREATE POLICY querygate_tenant_isolation ON users AS PERMISSIVE FOR ALL "
+                         "TO PUBLIC USING (",
+                         kTenantQual, ");"));
+
+  CatalogTable other_role = ScopedUsers();
+  other_role.policies[0].roles = {"app"};
+  other_role.policies[0].command = "SELECT";
+  other_role.policies[0].permissive = false;
+  Plan roles = DiffCatalogs(With({ScopedUsers()}), With({other_role}));
+  ASSERT_EQ(roles.changes.size(), 2u) << roles.Sql();
+  EXPECT_TRUE(absl::StrContains(roles.changes[1].sql, "AS RESTRICTIVE FOR SELECT TO app USING"));
+}
+
+TEST(DiffCatalogs, RetypedColumnRecreatesThePolicyThatUsesIt) {
+  CatalogTable retyped = ScopedUsers();
+  retyped.columns.back().type = "bigint";
+  Plan plan = DiffCatalogs(With({ScopedUsers()}), With({retyped}));
+  size_t drop = IndexOf(plan, "DROP POLICY querygate_tenant_isolation ON users;");
+  size_t alter = IndexOf(plan, "ALTER TABLE users ALTER COLUMN organization_id TYPE bigint");
+  size_t create = IndexOf(plan, "CREATE POLICY querygate_tenant_isolation ON users");
+  ASSERT_LT(create, plan.changes.size()) << plan.Sql();
+  EXPECT_LT(drop, alter);
+  EXPECT_LT(alter, create);
+}
+
+TEST(DiffCatalogs, TenantColumnOnExistingTableIsAddedBareWithNote) {
+  CatalogTable scoped = ScopedUsers();
+  CatalogTable plain = Users();
+  Plan plan = DiffCatalogs(With({plain}), With({scoped}));
+  size_t add = IndexOf(plan, "ALTER TABLE users ADD COLUMN organization_id uuid;");
+  ASSERT_LT(add, plan.changes.size()) << plan.Sql();
+  const Change& change = plan.changes[add];
+  EXPECT_TRUE(absl::StrContains(
+      change.sql,
+      "ALTER TABLE users ALTER COLUMN organization_id SET DEFAULT "
+      "querygate_current_tenant();\nALTER TABLE users ALTER COLUMN organization_id "
+      "SET NOT NULL;"))
+      << change.sql;
+  ASSERT_EQ(plan.Notes().size(), 1u);
+  EXPECT_TRUE(absl::StartsWith(plan.Notes()[0],
+                               "NOTE: users.organization_id is NOT NULL without a usable default "
+                               "for existing rows: backfill it before applying"))
+      << plan.Notes()[0];
+  EXPECT_LT(add, IndexOf(plan, "CREATE POLICY"));
+}
+
+TEST(DiffCatalogs, NotNullColumnWithoutDefaultGetsANoteAndUsableDefaultsDoNot) {
+  CatalogTable bare = Users();
+  bare.columns.push_back({"name", "text", true, std::nullopt, false});
+  Plan plan = DiffCatalogs(With({Users()}), With({bare}));
+  ASSERT_EQ(plan.changes.size(), 1u);
+  EXPECT_EQ(plan.changes[0].sql, "ALTER TABLE users ADD COLUMN name text NOT NULL;");
+  EXPECT_EQ(plan.Notes().size(), 1u);
+
+  CatalogTable defaulted = Users();
+  defaulted.columns.push_back({"name", "text", true, std::string("''::text"), false});
+  EXPECT_TRUE(DiffCatalogs(With({Users()}), With({defaulted})).Notes().empty());
+  // A new table has no existing rows: no note.
+  EXPECT_TRUE(DiffCatalogs(Catalog{}, With({ScopedUsers()})).Notes().empty());
 }
 
 struct TypeCase {

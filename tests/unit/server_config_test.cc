@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include "absl/strings/str_cat.h"
 #include "tests/support/test_env.h"
 
 namespace querygate::server {
@@ -17,8 +18,10 @@ using ::testing::HasSubstr;
 class ServerConfigTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    for (const char* name : {"QUERYGATE_CONFIG", "QUERYGATE_WARM_CONCURRENCY",
-                             "QUERYGATE_INVALIDATION_CHANNEL", "QUERYGATE_AUTH_MODE"}) {
+    for (const char* name :
+         {"QUERYGATE_CONFIG", "QUERYGATE_WARM_CONCURRENCY", "QUERYGATE_INVALIDATION_CHANNEL",
+          "QUERYGATE_AUTH_MODE", "QUERYGATE_TENANCY_HEADER",
+          "QUERYGATE_TENANCY_ALLOW_PRIVILEGED_ROLE"}) {
       unsetenv(name);
     }
   }
@@ -116,6 +119,80 @@ TEST_F(ServerConfigTest, WarmSetsWithSqlNeedAName) {
       R"json({"warm": {"sets": [{"name": "top", "query": "q", "params_from": "SELECT 1"}]}})json");
   ASSERT_TRUE(named.ok()) << named.status();
   EXPECT_EQ(named->warm.sets.at(0).name, "top");
+}
+
+TEST_F(ServerConfigTest, TenancySettingsComeFromFileEnvironmentAndFlags) {
+  auto defaults = Load("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->tenancy.header, "");
+  EXPECT_FALSE(defaults->tenancy.allow_privileged_role);
+
+  auto file = Load(R"json({"tenancy": {"header": "x-org", "allow_privileged_role": true}})json");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->tenancy.header, "x-org");
+  EXPECT_TRUE(file->tenancy.allow_privileged_role);
+
+  setenv("QUERYGATE_TENANCY_HEADER", "x-env-org", 1);
+  setenv("QUERYGATE_TENANCY_ALLOW_PRIVILEGED_ROLE", "true", 1);
+  auto env = Load(R"json({"tenancy": {"header": "x-org"}})json");
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->tenancy.header, "x-env-org");
+  EXPECT_TRUE(env->tenancy.allow_privileged_role);
+
+  auto flags =
+      Load("{}", {"--tenancy-header", "x-flag-org", "--tenancy-allow-privileged-role", "false"});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->tenancy.header, "x-flag-org");
+  EXPECT_FALSE(flags->tenancy.allow_privileged_role);
+
+  auto not_bool = Load("{}", {"--tenancy-allow-privileged-role", "yes"});
+  EXPECT_EQ(not_bool.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(not_bool.status().message(), HasSubstr("--tenancy-allow-privileged-role"));
+  auto typo = Load(R"json({"tenancy": {"headers": "x-org"}})json");
+  EXPECT_THAT(typo.status().message(), HasSubstr("unknown config key tenancy.headers"));
+}
+
+TEST_F(ServerConfigTest, TheTenancyHeaderIsForServersWithoutAuthenticationOnly) {
+  WriteFile(dir_.path() + "/secret", "s3cret-of-enough-length\n");
+  auto jwt = Load(R"json({"tenancy": {"header": "x-org"},
+                          "auth": {"mode": "jwt", "jwt": {"algorithms": ["HS256"],
+                                   "hs256_secret_file": ")json" +
+                  dir_.path() + R"json(/secret"}}})json");
+  EXPECT_EQ(jwt.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(jwt.status().message(), HasSubstr("tenancy.header: only with auth.mode none"));
+
+  for (const char* bad : {"X-Org", "grpc-tenant", "x-org-bin", "authorization", "x org", "x:org"}) {
+    auto refused = Load("{}", {"--tenancy-header", bad});
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(refused.status().message(), HasSubstr("tenancy.header")) << bad;
+  }
+  EXPECT_TRUE(CheckTenancyHeader("x-querygate-tenant").ok());
+  EXPECT_TRUE(CheckTenancyHeader("tenant_id.v1").ok());
+}
+
+TEST_F(ServerConfigTest, WarmSetsNameTheirTenants) {
+  auto config = Load(R"json({"warm": {"sets": [
+    {"query": "q", "params": [{}], "tenants": ["a", "b"]}, {"query": "r"}]}})json");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->warm.sets.at(0).tenants, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(config->warm.sets.at(1).tenants.empty());
+
+  auto mistyped = Load(R"json({"warm": {"sets": [{"query": "q", "tenants": "a"}]}})json");
+  EXPECT_THAT(mistyped.status().message(), HasSubstr("warm.sets[0].tenants"));
+  auto numbers = Load(R"json({"warm": {"sets": [{"query": "q", "tenants": [1]}]}})json");
+  EXPECT_THAT(numbers.status().message(), HasSubstr("warm.sets[0].tenants"));
+  auto empty = Load(R"json({"warm": {"sets": [{"query": "q", "tenants": [""]}]}})json");
+  EXPECT_THAT(empty.status().message(), HasSubstr("warm.sets[0].tenants[0]"));
+  std::string long_tenant(257, 'a');
+  auto too_long = Load(R"json({"warm": {"sets": [{"query": "q", "tenants": ["ok", ")json" +
+                       long_tenant + R"json("]}]}})json");
+  EXPECT_THAT(too_long.status().message(), HasSubstr("warm.sets[0].tenants[1]"));
+  std::string many = "[";
+  for (int i = 0; i < 1001; ++i) absl::StrAppend(&many, i == 0 ? "" : ",", "\"t", i, "\"");
+  many += "]";
+  auto too_many =
+      Load(absl::StrCat(R"json({"warm": {"sets": [{"query": "q", "tenants": )json", many, "}]}}"));
+  EXPECT_THAT(too_many.status().message(), HasSubstr("at most 1000 tenants"));
 }
 
 TEST(IsLoopbackListenTest, OnlyLoopbackAddresses) {
