@@ -72,6 +72,28 @@ std::string InvalidationEventJson(const InvalidationEvent& event) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::vector<std::string> ChangeNotifyPayloads(const std::vector<std::string>& tables,
+                                              const std::string& tenant, const std::string& source,
+                                              size_t max_bytes) {
+  std::vector<std::string> out;
+  if (tables.empty()) return out;
+  InvalidationEvent event;
+  event.tables = tables;
+  event.tenant = tenant;
+  event.source = source;
+  std::string all = InvalidationEventJson(event);
+  if (all.size() <= max_bytes) {
+    out.push_back(std::move(all));
+    return out;
+  }
+  for (const std::string& table : tables) {
+    event.tables = {table};
+    std::string one = InvalidationEventJson(event);
+    out.push_back(one.size() <= max_bytes ? std::move(one) : table);
+  }
+  return out;
+}
+
 absl::StatusOr<int64_t> PublishInvalidation(const RedisOptions& options, const std::string& channel,
                                             const InvalidationEvent& event) {
   auto context = internal::Connect(options);

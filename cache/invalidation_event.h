@@ -34,6 +34,18 @@ absl::StatusOr<InvalidationEvent> ParseInvalidationEvent(absl::string_view messa
 // Returns the JSON form of `event`.
 std::string InvalidationEventJson(const InvalidationEvent& event);
 
+// The largest payload PostgreSQL's NOTIFY accepts is 8000 bytes; this leaves room to spare.
+inline constexpr size_t kMaxNotifyPayload = 7900;
+
+// Returns the NOTIFY payloads that announce a committed write of `tables` (for `tenant` only
+// when it is not empty) on the database change channel, each at most `max_bytes` long: one
+// JSON event {"tables": [...], "tenant": "...", "source": "..."} when it fits, else one per
+// table, and for a table whose event alone does not fit, the bare table name (an
+// invalidation for every tenant: never narrower than asked). Empty when `tables` is.
+std::vector<std::string> ChangeNotifyPayloads(const std::vector<std::string>& tables,
+                                              const std::string& tenant, const std::string& source,
+                                              size_t max_bytes = kMaxNotifyPayload);
+
 // Publishes `event` on `channel` and returns how many subscribers received it. Fails with
 // UNAVAILABLE when Redis cannot be reached.
 absl::StatusOr<int64_t> PublishInvalidation(const RedisOptions& options, const std::string& channel,

@@ -72,6 +72,14 @@ class QueryCache {
   // applied it. Fails with UNAVAILABLE.
   virtual absl::Status Invalidate(const std::vector<std::string>& dependencies) = 0;
 
+  // Returns a string that stays the same while the cache keeps its data, and changes when the
+  // data was lost or rewound (a restart without persistence, FLUSHALL, a promoted replica).
+  // Fails with UNAVAILABLE when the cache cannot be reached, or UNIMPLEMENTED (the default)
+  // when the cache cannot tell.
+  virtual absl::StatusOr<std::string> DataIdentity() {
+    return absl::UnimplementedError("this cache has no data identity");
+  }
+
   // Returns the cache's reachability as last observed.
   virtual CacheHealth Health() const = 0;
 

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cache/cache_entry.h"
 #include "cache/internal/redis_connection.h"
 #include "cache/internal/redis_multiplexer.h"
+#include "common/hmac.h"
 
 namespace querygate::cache {
 namespace {
@@ -32,6 +34,22 @@ for i, k in ipairs(KEYS) do
   out[i] = redis.call('GET', k)
 end
 return out)lua";
+
+// The Redis key, under the prefix, whose value identifies the data set (see DataIdentity).
+constexpr char kSentinelSuffix[] = "epoch-sentinel";
+
+// Returns the run_id field of an `INFO server` reply, or empty.
+std::string RunId(const redisReply* reply) {
+  if (reply == nullptr || reply->type != REDIS_REPLY_STRING) {
+    return "";
+  }
+  absl::string_view info(reply->str, reply->len);
+  constexpr absl::string_view kField = "run_id:";
+  size_t at = info.find(kField);
+  if (at == absl::string_view::npos) return "";
+  info.remove_prefix(at + kField.size());
+  return std::string(info.substr(0, info.find_first_of("\r\n")));
+}
 
 int64_t NowNanos() { return absl::ToUnixNanos(absl::Now()); }
 
@@ -254,6 +272,24 @@ absl::Status RedisQueryCache::Invalidate(const std::vector<std::string>& depende
   for (std::string& k : GenerationKeys(dependencies)) args.push_back(std::move(k));
   auto reply = internal::Command(conn->get(), args);
   return conn->Track(reply.status());
+}
+
+absl::StatusOr<std::string> RedisQueryCache::DataIdentity() {
+  auto conn = Borrowed::From(*this);
+  if (!conn.ok()) return conn.status();
+  std::string sentinel = Key(kSentinelSuffix);
+  auto replies = internal::Pipeline(
+      conn->get(), {{"SET", sentinel, absl::BytesToHexString(RandomBytes(16)), "NX"},
+                    {"GET", sentinel},
+                    {"INFO", "server"}});
+  absl::Status status = conn->Track(replies.status());
+  if (!status.ok()) return status;
+  const redisReply* value = (*replies)[1].get();
+  std::string run_id = RunId((*replies)[2].get());
+  if (value == nullptr || value->type != REDIS_REPLY_STRING || run_id.empty()) {
+    return absl::InternalError("unexpected reply to the data identity commands");
+  }
+  return absl::StrCat(run_id, "/", absl::string_view(value->str, value->len));
 }
 
 CacheHealth RedisQueryCache::Health() const {

@@ -36,6 +36,11 @@ class RedisQueryCache : public QueryCache {
   absl::Status Fill(const std::string& key, const std::string& payload,
                     const Generations& generations, absl::Duration ttl) override;
   absl::Status Invalidate(const std::vector<std::string>& dependencies) override;
+  // Returns "<run_id>/<sentinel>": the server's INFO run_id (new after every restart or
+  // failover) and the value of "<prefix>:epoch-sentinel", which this call first creates with
+  // a random value if it is missing (so after a FLUSHALL or a rewind to a snapshot without it
+  // the value is new, and every instance sharing the Redis sees the change once).
+  absl::StatusOr<std::string> DataIdentity() override;
   CacheHealth Health() const override;
   std::string Key(const std::string& suffix) const override;
 

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -108,7 +110,8 @@ absl::Status SchemaErrors(const std::string& dir, const schema::LoadResult& load
 }
 
 // Starts the feeds that keep cached entries fresh against writes made elsewhere.
-void StartFeeds(const ServerConfig& config, App* /*unused*/, service::InvalidationHub* hub,
+void StartFeeds(const ServerConfig& config, const std::string& instance_id,
+                service::InvalidationHub* hub,
                 std::unique_ptr<cache::InvalidationSubscriber>& subscriber,
                 std::unique_ptr<db::NotificationListener>& listener) {
   if (!config.invalidation_channel.empty()) {
@@ -130,13 +133,30 @@ void StartFeeds(const ServerConfig& config, App* /*unused*/, service::Invalidati
     options.url = config.database.url;
     options.channel = migrate::kChangeChannel;
     options.connect_timeout = config.database.connect_timeout;
+    options.feed_timeout = config.feed_timeout;
     listener = std::make_unique<db::NotificationListener>(
         options,
-        [hub](const std::string& table) {
+        [hub, own = absl::StrCat("write:", instance_id)](const std::string& payload) {
+          // A trigger's payload is a bare table name; a service write's is a JSON event naming
+          // its tables and tenant (ChangeNotifyPayloads).
           cache::InvalidationEvent event;
-          event.tables.push_back(table);
+          if (absl::StartsWith(payload, "{")) {
+            auto parsed = cache::ParseInvalidationEvent(payload);
+            if (!parsed.ok() || parsed->tables.empty()) return;
+            // This instance invalidated its own write after commit (or owes it, distrusting
+            // its cache until Redis takes it): nothing to learn here.
+            if (parsed->source == own) return;
+            event.tables = std::move(parsed->tables);
+            event.tenant = std::move(parsed->tenant);
+          } else {
+            event.tables.push_back(payload);
+          }
           event.source = "trigger";
-          (void)hub->Invalidate(event, service::InvalidationSource::kTrigger);
+          absl::Status status = hub->Invalidate(event, service::InvalidationSource::kTrigger);
+          if (absl::IsInvalidArgument(status) && !event.tenant.empty()) {
+            event.tenant.clear();  // a tenant this schema cannot parse: invalidate for all
+            (void)hub->Invalidate(event, service::InvalidationSource::kTrigger);
+          }
         },
         [hub] { hub->FeedUp(service::Feed::kDatabase); },
         [hub] { hub->FeedDown(service::Feed::kDatabase); });
@@ -352,6 +372,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   repository_options.default_ttl = config.model_default_ttl.value_or(config.default_ttl);
   repository_options.skip_own_write_triggers = config.skip_own_write_triggers;
   repository_options.page_token_secret = config.page_token_secret;
+  repository_options.instance_id = absl::BytesToHexString(RandomBytes(8));
   if (repository_options.page_token_secret.empty()) {
     repository_options.page_token_secret = RandomBytes(32);
     if (hooks.warn && config.auth.mode != auth::AuthMode::kNone) {
@@ -403,7 +424,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
       service::InvalidateLimits{config.max_invalidate_names,
                                 static_cast<size_t>(config.max_invalidate_name_bytes)});
 
-  StartFeeds(config, nullptr, parts->hub.get(), parts->subscriber, parts->listener);
+  StartFeeds(config, repository_options.instance_id, parts->hub.get(), parts->subscriber,
+             parts->listener);
   Parts* raw = parts.get();
   parts->ticker = std::thread([raw] {
     std::unique_lock<std::mutex> lock(raw->mu);

@@ -163,6 +163,10 @@ std::vector<Setting> Settings() {
        "--invalidation-skip-own-writes",
        "true|false: triggers stay silent for the server's own writes (true)",
        Bool(QG_FIELD(skip_own_write_triggers))},
+      {"invalidation.feed_timeout_ms", "QUERYGATE_INVALIDATION_FEED_TIMEOUT_MS",
+       "--invalidation-feed-timeout-ms",
+       "the LISTEN session unanswered this long: feed down, cache distrusted, reconnect (5000)",
+       Duration(QG_FIELD(feed_timeout), ms)},
       {"warm.on_startup", "QUERYGATE_WARM_ON_STARTUP", "--warm-on-startup",
        "true|false: warm the configured sets at startup (true)", Bool(QG_FIELD(warm.on_startup))},
       {"warm.block_readiness", "QUERYGATE_WARM_BLOCK_READINESS", "--warm-block-readiness",
@@ -559,6 +563,9 @@ absl::Status CheckConsistency(ServerConfig& c) {
   }
   if (c.database.min_connections > c.database.max_connections) {
     return absl::InvalidArgumentError("database.min_connections exceeds database.max_connections");
+  }
+  if (c.feed_timeout < absl::Milliseconds(100)) {
+    return absl::InvalidArgumentError("invalidation.feed_timeout_ms: must be at least 100");
   }
   if (c.warm.concurrency < 1 || c.warm.concurrency > c.warm.max_concurrency) {
     return absl::InvalidArgumentError(absl::StrCat("warm.concurrency: must be between 1 and ",

@@ -36,6 +36,10 @@ struct ServerConfig {
   bool listen_for_changes = true;
   // Silence the triggers for the server's own writes (it invalidates those itself).
   bool skip_own_write_triggers = true;
+  // How long the LISTEN session may go without answering before the database feed is
+  // reported down (the cache distrusted) and the session replaced; also its TCP keepalive and
+  // tcp_user_timeout bound.
+  absl::Duration feed_timeout = absl::Milliseconds(5000);
   // How long startup waits for the invalidation feeds before serving (uncached meanwhile).
   absl::Duration feed_wait = absl::Seconds(3);
   service::WarmOptions warm;

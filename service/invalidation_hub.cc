@@ -102,7 +102,7 @@ absl::Status InvalidationHub::Invalidate(const cache::InvalidationEvent& event,
   absl::Status status = cache_->Invalidate(dependencies);
   if (!status.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
-    owed_dependencies_.insert(dependencies.begin(), dependencies.end());
+    OweLocked(dependencies);
     UpdateTrustLocked();
   }
   return status;
@@ -118,31 +118,67 @@ void InvalidationHub::FeedUp(Feed feed) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     up_.insert(feed);
-    epoch_owed_.insert(feed);
+    OweLocked({kEpochDependency});
     UpdateTrustLocked();
   }
   Tick();
 }
 
+void InvalidationHub::OweLocked(const std::vector<std::string>& dependencies) {
+  for (const std::string& d : dependencies) owed_[d] = ++owe_sequence_;
+}
+
+std::vector<std::string> InvalidationHub::OwedDependencies() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [dependency, sequence] : owed_) out.push_back(dependency);
+  return out;
+}
+
+void InvalidationHub::CheckDataIdentity() {
+  // Unreachable (the next Tick asks again) or not tracked by this cache.
+  absl::StatusOr<std::string> identity = cache_->DataIdentity();
+  if (!identity.ok()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  // The first identity is only remembered: nothing before it can be told apart, and bumping
+  // the epoch at every start would empty the shared cache (and the startup warm) at each deploy.
+  if (!identity_known_) {
+    identity_known_ = true;
+    identity_ = *std::move(identity);
+    return;
+  }
+  if (*identity == identity_) return;
+  // Remembered before the bump: a loss after this read changes the identity again, so the
+  // next Tick bumps once more.
+  identity_ = *std::move(identity);
+  identity_changes_.fetch_add(1);
+  OweLocked({kEpochDependency});
+  UpdateTrustLocked();
+}
+
 void InvalidationHub::Tick() {
-  std::vector<std::string> owed;
-  bool epoch = false;
+  CheckDataIdentity();
+  std::map<std::string, uint64_t> owed;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    owed.assign(owed_dependencies_.begin(), owed_dependencies_.end());
-    epoch = !epoch_owed_.empty();
+    owed = owed_;
   }
-  if (epoch) owed.push_back(kEpochDependency);
   if (owed.empty()) return;
-  if (!cache_->Invalidate(owed).ok()) return;
+  std::vector<std::string> dependencies;
+  dependencies.reserve(owed.size());
+  for (const auto& [dependency, sequence] : owed) dependencies.push_back(dependency);
+  if (!cache_->Invalidate(dependencies).ok()) return;
   std::lock_guard<std::mutex> lock(mu_);
-  for (const std::string& d : owed) owed_dependencies_.erase(d);
-  if (epoch) epoch_owed_.clear();
+  for (const auto& [dependency, sequence] : owed) {
+    // Owed again while the bump was in flight: that newer bump may not have landed.
+    auto it = owed_.find(dependency);
+    if (it != owed_.end() && it->second == sequence) owed_.erase(it);
+  }
   UpdateTrustLocked();
 }
 
 void InvalidationHub::UpdateTrustLocked() {
-  bool trusted = owed_dependencies_.empty() && epoch_owed_.empty();
+  bool trusted = owed_.empty();
   for (Feed feed : required_) trusted = trusted && up_.count(feed);
   trusted_.store(trusted, std::memory_order_release);
 }

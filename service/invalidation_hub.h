@@ -34,7 +34,13 @@ enum class Feed { kPubSub = 0, kDatabase = 1 };
 // Turns invalidations from every source into generation bumps, counts them per named query
 // and model, and decides whether cached entries may be served: only while every feed is up
 // and no invalidation is still owed to Redis. A feed coming (back) up bumps the global epoch
-// first, because events sent while it was down were lost.
+// first, because events sent while it was down were lost; so does a change of the cache's
+// data identity (Redis lost or rewound its data), noticed by Tick.
+//
+// Owed invalidations are versioned: each dependency owed (the epoch included) carries the
+// sequence number of the latest failure that owed it, and Tick forgets an entry only when the
+// number is unchanged after its bump landed, so an invalidation owed again while Tick was
+// bumping is never dropped.
 class InvalidationHub {
  public:
   // `feeds` lists the feeds that must be up before the cache is trusted.
@@ -54,8 +60,17 @@ class InvalidationHub {
   // Records that `feed` is (re)connected: bumps the epoch, then trusts the feed again.
   void FeedUp(Feed feed);
 
-  // Retries owed epoch bumps and invalidations. Call periodically.
+  // Checks the cache's data identity (QueryCache::DataIdentity): the first one seen, or one
+  // that differs from the last seen, owes an epoch bump and distrusts the cache until it
+  // landed. Then retries every owed bump (epoch and invalidations) in one call. Call
+  // periodically: the period bounds how long lost Redis data goes unnoticed.
   void Tick();
+
+  // The dependencies (kEpochDependency included) whose bumps are still owed, sorted.
+  std::vector<std::string> OwedDependencies() const;
+
+  // How many times Tick found a new data identity (the first one included).
+  int64_t DataIdentityChanges() const { return identity_changes_.load(); }
 
   // True when cached entries may be served.
   bool CacheTrusted() const { return trusted_.load(std::memory_order_acquire); }
@@ -66,6 +81,9 @@ class InvalidationHub {
 
  private:
   void Count(const cache::InvalidationEvent& event, InvalidationSource source);
+  // Owes a bump of each of `dependencies` under a fresh sequence number.
+  void OweLocked(const std::vector<std::string>& dependencies);
+  void CheckDataIdentity();
   void UpdateTrustLocked();
 
   cache::QueryCache* cache_;
@@ -79,8 +97,12 @@ class InvalidationHub {
   mutable std::mutex mu_;
   std::set<Feed> required_;
   std::set<Feed> up_;
-  std::set<Feed> epoch_owed_;
-  std::set<std::string> owed_dependencies_;
+  // Owed dependency -> sequence number of the latest time it was owed.
+  std::map<std::string, uint64_t> owed_;
+  uint64_t owe_sequence_ = 0;
+  bool identity_known_ = false;
+  std::string identity_;
+  std::atomic<int64_t> identity_changes_{0};
   std::atomic<bool> trusted_{false};
 };
 

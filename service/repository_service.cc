@@ -7,8 +7,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cache/invalidation_event.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "migrate/change_triggers.h"
 #include "schema/tenancy.h"
 #include "service/access_check.h"
 #include "service/cache_key.h"
@@ -471,6 +473,12 @@ absl::StatusOr<std::vector<std::optional<Record>>> RepositoryService::RunWrites(
   }
   int64_t ms =
       std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1))));
+  std::set<std::string> tables;
+  for (const PlannedWrite& write : writes) tables.insert(write.tables.begin(), write.tables.end());
+  // Sent inside the transaction: PostgreSQL delivers it when (and only if) the write commits.
+  std::vector<std::string> notices = cache::ChangeNotifyPayloads(
+      std::vector<std::string>(tables.begin(), tables.end()), tenants_.WriteTenant(ctx, tables),
+      absl::StrCat("write:", options_.instance_id));
   std::vector<std::optional<Record>> out;
   absl::Status status = lease->Transact([&](db::Transaction& tx) -> absl::Status {
     if (ctx.tenant.empty()) {
@@ -492,11 +500,13 @@ absl::StatusOr<std::vector<std::optional<Record>>> RepositoryService::RunWrites(
       if (!written.ok()) return Prefixed(written.status(), labels[i]);
       out.push_back(*std::move(written));
     }
+    for (const std::string& notice : notices) {
+      QG_RETURN_IF_ERROR(
+          tx.Query("SELECT pg_notify($1, $2)", {migrate::kChangeChannel, notice}).status());
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  std::set<std::string> tables;
-  for (const PlannedWrite& write : writes) tables.insert(write.tables.begin(), write.tables.end());
   if (!tables.empty()) InvalidateAfterCommit(tables, ctx);
   return out;
 }

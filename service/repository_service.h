@@ -54,6 +54,9 @@ struct RepositoryOptions {
   std::string page_token_secret;
   // Silence the database change triggers for this service's writes (it invalidates them).
   bool skip_own_write_triggers = true;
+  // Names this instance in the change notification its writes send (the source
+  // "write:<instance_id>"), so that its own listener can tell them apart.
+  std::string instance_id;
 };
 
 // Invalidates the tables a committed write touched: for `tenant` only (its tenant-scoped
@@ -65,7 +68,10 @@ using WriteInvalidator =
 
 // The generic repository of every model: reads through the result cache (one statement per
 // relation level on a miss), writes in one transaction followed by the invalidation of every
-// table the write may have changed. Every statement runs under the caller's tenant; a call on
+// table the write may have changed. The write's transaction also sends a NOTIFY on the
+// database change channel naming those tables (and the tenant when the invalidation is
+// tenant-precise), delivered exactly when it commits, so that the other instances invalidate
+// even when this one cannot reach Redis. Every statement runs under the caller's tenant; a call on
 // a tenant-scoped model (or including one) without a tenant fails with PERMISSION_DENIED
 // before the cache is read, and the cached results of such reads are per tenant.
 class RepositoryService {

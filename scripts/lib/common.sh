@@ -30,7 +30,7 @@ QG_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libhiredis-dev
   libpqxx-dev libabsl-dev libssl-dev redis-server redis-tools postgresql nlohmann-json3-dev
   libgmock-dev googletest cmake make g++ pkg-config ccache git ca-certificates
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev socat
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ class ServerConfigTest : public ::testing::Test {
     for (const char* name :
          {"QUERYGATE_CONFIG", "QUERYGATE_WARM_CONCURRENCY", "QUERYGATE_INVALIDATION_CHANNEL",
           "QUERYGATE_AUTH_MODE", "QUERYGATE_TENANCY_HEADER",
-          "QUERYGATE_TENANCY_ALLOW_PRIVILEGED_ROLE"}) {
+          "QUERYGATE_TENANCY_ALLOW_PRIVILEGED_ROLE", "QUERYGATE_INVALIDATION_FEED_TIMEOUT_MS"}) {
       unsetenv(name);
     }
   }
@@ -60,6 +60,25 @@ TEST_F(ServerConfigTest, UnknownKeysAreErrorsNamingThem) {
   EXPECT_THAT(object.status().message(), HasSubstr("listen: expected a value"));
   auto flag = LoadServerConfig({"--database-url", "x", "--no-such-flag", "1"});
   EXPECT_THAT(flag.status().message(), HasSubstr("unknown flag --no-such-flag"));
+}
+
+TEST_F(ServerConfigTest, FeedTimeoutDefaultsToFiveSecondsAndApplies) {
+  auto defaults = Load("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->feed_timeout, absl::Milliseconds(5000));
+  auto file = Load(R"json({"invalidation": {"feed_timeout_ms": 2500}})json");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->feed_timeout, absl::Milliseconds(2500));
+  setenv("QUERYGATE_INVALIDATION_FEED_TIMEOUT_MS", "1200", 1);
+  auto env = Load(R"json({"invalidation": {"feed_timeout_ms": 2500}})json");
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->feed_timeout, absl::Milliseconds(1200));
+  auto flag = Load("{}", {"--invalidation-feed-timeout-ms", "800"});
+  ASSERT_TRUE(flag.ok()) << flag.status();
+  EXPECT_EQ(flag->feed_timeout, absl::Milliseconds(800));
+  auto tiny = Load("{}", {"--invalidation-feed-timeout-ms", "20"});
+  EXPECT_EQ(tiny.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(tiny.status().message(), HasSubstr("invalidation.feed_timeout_ms"));
 }
 
 TEST_F(ServerConfigTest, FlagsBeatEnvironmentBeatFile) {

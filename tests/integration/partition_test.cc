@@ -1,0 +1,289 @@
+// Freshness under network faults, across two instances sharing PostgreSQL and Redis, with TCP
+// proxies (socat) that the test cuts or freezes: a writer cut off from Redis, and a silent
+// partition of the LISTEN session.
+#include <arpa/inet.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cache/redis_options.h"
+#include "db/connection_url.h"
+#include "db/session.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "querygate/v1/repository_service.grpc.pb.h"
+#include "tests/support/redis_process.h"
+#include "tests/support/test_server.h"
+#include "tests/support/wire_values.h"
+
+namespace querygate {
+namespace {
+
+using querygate::testing::Int;
+using querygate::testing::Str;
+using querygate::testing::TestServer;
+
+std::string BlogSchema() {
+  std::string dir = querygate::testing::SourceDir();
+#ifdef QUERYGATE_TEST_SOURCE_DIR
+  if (dir.empty()) dir = QUERYGATE_TEST_SOURCE_DIR;
+#endif
+  return querygate::testing::ReadFile(dir + "/schemas/blog.json");
+}
+
+constexpr char kSeed[] = R"sql(
+INSERT INTO users (id, username, email) VALUES (1, 'user1', 'user1@x.org');
+INSERT INTO posts (id, author_id, title, content, status, view_count)
+  VALUES (9, 1, 'before', 'c', 'published', 0);
+)sql";
+
+// Returns the port of a "scheme://[user@]host:port[/...]" URL, or 0.
+int PortOf(const std::string& url) {
+  size_t at = url.find('@');
+  size_t host = at == std::string::npos ? url.find("://") + 3 : at + 1;
+  size_t colon = url.find(':', host);
+  if (colon == std::string::npos) return 0;
+  return std::atoi(url.c_str() + colon + 1);
+}
+
+bool Accepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+// A socat TCP proxy from a free loopback port to 127.0.0.1:`target`, in its own process group
+// (one child per connection), so that Cut, Freeze and Thaw reach every connection it carries.
+class TcpProxy {
+ public:
+  ~TcpProxy() { Cut(); }
+
+  // Starts the proxy and waits until it accepts. Returns false when it does not.
+  bool Start(int target) {
+    port_ = querygate::testing::FreeLoopbackPort();
+    std::string listen = absl::StrCat("TCP-LISTEN:", port_, ",bind=127.0.0.1,reuseaddr,fork");
+    std::string connect = absl::StrCat("TCP:127.0.0.1:", target);
+    pid_ = fork();
+    if (pid_ == 0) {
+      setpgid(0, 0);
+      execlp("socat", "socat", listen.c_str(), connect.c_str(), nullptr);
+      _exit(127);
+    }
+    setpgid(pid_, pid_);
+    absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      if (Accepts(port_)) return true;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return false;
+  }
+
+  // Kills the proxy and every connection through it: peers see the connection reset or
+  // refused.
+  void Cut() {
+    if (pid_ <= 0) return;
+    kill(-pid_, SIGCONT);
+    kill(-pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  // Freezes every connection: TCP stays open, nothing flows (a silent partition).
+  void Freeze() { kill(-pid_, SIGSTOP); }
+  void Thaw() { kill(-pid_, SIGCONT); }
+
+  int port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+class PartitionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    QG_REQUIRE_POSTGRES();
+    if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";
+    schema_ = BlogSchema();
+    ASSERT_FALSE(schema_.empty()) << "cannot read schemas/blog.json";
+  }
+
+  std::unique_ptr<v1::RepositoryService::Stub> Stub(int instance) {
+    return v1::RepositoryService::NewStub(server_.Channel(instance));
+  }
+
+  static grpc::Status Get(v1::RepositoryService::Stub& stub, v1::GetResponse* response,
+                          v1::CacheMode mode = v1::CACHE_MODE_UNSPECIFIED) {
+    v1::GetRequest request;
+    request.set_model("post");
+    *request.mutable_id() = Int(9);
+    request.set_cache_mode(mode);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    return stub.Get(&context, request, response);
+  }
+
+  static std::string Title(const v1::GetResponse& response) {
+    return response.record().fields().at("title").string_value();
+  }
+
+  grpc::health::v1::HealthCheckResponse::ServingStatus CacheHealth(int instance) {
+    auto health = grpc::health::v1::Health::NewStub(server_.Channel(instance));
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service("querygate.cache");
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    if (!health->Check(&context, request, &response).ok()) {
+      return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+    }
+    return response.status();
+  }
+
+  std::string schema_;
+  TestServer server_;
+};
+
+// Instance A reaches Redis only through a proxy. With the proxy cut, an Update through A still
+// answers OK (its generation bump fails); instance B must learn of the write from PostgreSQL
+// (the write's own NOTIFY) and stop serving the pre-write row.
+TEST_F(PartitionTest, WriterCutOffFromRedisDoesNotLeaveOthersStale) {
+  ASSERT_EQ(server_.Start(schema_, kSeed), "");  // instance 0: B, direct to Redis
+  TcpProxy proxy;
+  ASSERT_TRUE(proxy.Start(PortOf(querygate::testing::RedisUrl())));
+  ASSERT_EQ(server_.StartAnother([&](server::ServerConfig& c) {  // instance 1: A
+    ASSERT_TRUE(
+        cache::ApplyRedisUrl(absl::StrCat("redis://127.0.0.1:", proxy.port()), c.redis).ok());
+    c.redis.key_prefix = server_.key_prefix();
+    c.redis.command_timeout = absl::Milliseconds(100);
+    c.redis.connect_timeout = absl::Milliseconds(100);
+  }),
+            "");
+  auto b = Stub(0);
+  auto a = Stub(1);
+  v1::GetResponse read;
+  ASSERT_TRUE(Get(*b, &read).ok());
+  ASSERT_TRUE(Get(*b, &read).ok());
+  ASSERT_EQ(read.cache().status(), v1::CACHE_STATUS_HIT);
+  ASSERT_EQ(Title(read), "before");
+
+  proxy.Cut();
+  v1::UpdateRequest update;
+  update.set_model("post");
+  *update.mutable_id() = Int(9);
+  (*update.mutable_record()->mutable_fields())["title"] = Str("after");
+  v1::UpdateResponse updated;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Status status = a->Update(&context, update, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  absl::Time acknowledged = absl::Now();
+
+  // Poll B until it serves the written row; the deadline bounds the wait, not the window.
+  int stale = 0;
+  bool fresh = false;
+  absl::Time first_fresh;
+  absl::Time deadline = acknowledged + absl::Seconds(10);
+  while (!fresh && absl::Now() < deadline) {
+    v1::GetResponse response;
+    ASSERT_TRUE(Get(*b, &response).ok());
+    if (Title(response) == "after") {
+      fresh = true;
+      first_fresh = absl::Now();
+    } else {
+      ++stale;
+    }
+  }
+  ASSERT_TRUE(fresh) << "instance B still serves the pre-write row after 10 s (" << stale
+                     << " stale reads)";
+  std::cout << "[partitioned writer] window from A's OK to B's first fresh read: "
+            << absl::FormatDuration(first_fresh - acknowledged) << ", " << stale
+            << " stale read(s) after the acknowledgement\n";
+  // Once fresh, B stays fresh.
+  for (int i = 0; i < 20; ++i) {
+    v1::GetResponse response;
+    ASSERT_TRUE(Get(*b, &response).ok());
+    EXPECT_EQ(Title(response), "after");
+  }
+}
+
+// The server's database connections (the LISTEN session included) go through a proxy that
+// is frozen: TCP stays open, nothing flows. The database feed must be reported down within
+// the feed timeout, the cache distrusted from then on (a write made meanwhile is never served
+// stale), and the feed must come back after the partition heals.
+TEST_F(PartitionTest, SilentPartitionOfTheListenSessionTakesTheFeedDown) {
+  TcpProxy proxy;
+  const absl::Duration kFeedTimeout = absl::Milliseconds(1500);
+  ASSERT_EQ(server_.Start(schema_, kSeed,
+                          [&](server::ServerConfig& c) {
+                            ASSERT_TRUE(proxy.Start(PortOf(c.database.url)));
+                            c.database.url = db::WithDefaultParam(c.database.url, "port",
+                                                                  absl::StrCat(proxy.port()));
+                            c.feed_timeout = kFeedTimeout;
+                          }),
+            "");
+  auto stub = Stub(0);
+  absl::Time up_by = absl::Now() + absl::Seconds(10);
+  while (CacheHealth(0) != grpc::health::v1::HealthCheckResponse::SERVING && absl::Now() < up_by) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(CacheHealth(0), grpc::health::v1::HealthCheckResponse::SERVING);
+  v1::GetResponse read;
+  ASSERT_TRUE(Get(*stub, &read).ok());
+  ASSERT_TRUE(Get(*stub, &read).ok());
+  ASSERT_EQ(read.cache().status(), v1::CACHE_STATUS_HIT);
+
+  proxy.Freeze();
+  absl::Time frozen = absl::Now();
+  // A write made outside the service (psql) during the partition: its NOTIFY cannot reach the
+  // server.
+  auto admin = db::Session::Connect(server_.database().url(), absl::Seconds(5));
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  ASSERT_TRUE((*admin)->Execute("UPDATE posts SET title = 'during' WHERE id = 9").ok());
+
+  absl::Time deadline = frozen + absl::Seconds(15);
+  while (CacheHealth(0) != grpc::health::v1::HealthCheckResponse::NOT_SERVING &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  absl::Time down = absl::Now();
+  bool went_down = CacheHealth(0) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+  if (!went_down) proxy.Thaw();
+  ASSERT_TRUE(went_down) << "the feed is still reported up 15 s into a silent partition";
+  std::cout << "[silent LISTEN partition] feed reported down "
+            << absl::FormatDuration(down - frozen) << " after the freeze (feed timeout "
+            << absl::FormatDuration(kFeedTimeout) << ", health published every 200ms)\n";
+  // From now on nothing is served from the cache: the pre-write row cannot come back.
+  v1::GetResponse cached;
+  grpc::Status status = Get(*stub, &cached, v1::CACHE_MODE_ONLY_CACHED);
+  EXPECT_FALSE(status.ok() && Title(cached) == "before") << "served stale during the partition";
+
+  proxy.Thaw();
+  absl::Time back_by = absl::Now() + absl::Seconds(15);
+  while (CacheHealth(0) != grpc::health::v1::HealthCheckResponse::SERVING &&
+         absl::Now() < back_by) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(CacheHealth(0), grpc::health::v1::HealthCheckResponse::SERVING);
+  for (int i = 0; i < 10; ++i) {
+    v1::GetResponse response;
+    ASSERT_TRUE(Get(*stub, &response).ok());
+    EXPECT_EQ(Title(response), "during") << "read " << i << " after the partition healed";
+  }
+}
+
+}  // namespace
+}  // namespace querygate
