@@ -118,6 +118,9 @@ void StartFeeds(const ServerConfig& config, const std::string& instance_id,
     cache::SubscriberOptions options;
     options.redis = config.redis;
     options.channel = config.invalidation_channel;
+    // An idle subscription is probed, and a silent loss noticed within feed_timeout.
+    options.ping_interval = std::min(absl::Seconds(1), config.feed_timeout / 3);
+    options.ping_timeout = std::min(absl::Seconds(3), config.feed_timeout - options.ping_interval);
     subscriber = std::make_unique<cache::InvalidationSubscriber>(
         options,
         [hub](const std::string& message) {

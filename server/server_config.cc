@@ -165,7 +165,7 @@ std::vector<Setting> Settings() {
        Bool(QG_FIELD(skip_own_write_triggers))},
       {"invalidation.feed_timeout_ms", "QUERYGATE_INVALIDATION_FEED_TIMEOUT_MS",
        "--invalidation-feed-timeout-ms",
-       "the LISTEN session unanswered this long: feed down, cache distrusted, reconnect (5000)",
+       "a feed (LISTEN or pub/sub) unanswered this long: down, cache distrusted, reconnect (5000)",
        Duration(QG_FIELD(feed_timeout), ms)},
       {"warm.on_startup", "QUERYGATE_WARM_ON_STARTUP", "--warm-on-startup",
        "true|false: warm the configured sets at startup (true)", Bool(QG_FIELD(warm.on_startup))},
