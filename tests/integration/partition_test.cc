@@ -21,6 +21,7 @@
 #include "db/session.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "querygate/v1/repository_service.grpc.pb.h"
+#include "tests/support/poll.h"
 #include "tests/support/redis_process.h"
 #include "tests/support/test_server.h"
 #include "tests/support/wire_values.h"
@@ -84,12 +85,8 @@ class TcpProxy {
       _exit(127);
     }
     setpgid(pid_, pid_);
-    absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while (absl::Now() < deadline) {
-      if (Accepts(port_)) return true;
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return false;
+    return querygate::testing::PollUntil(absl::Now() + absl::Seconds(10),
+                                         [&] { return Accepts(port_); });
   }
 
   // Kills the proxy and every connection through it: peers see the connection reset or
@@ -236,11 +233,11 @@ TEST_F(PartitionTest, SilentPartitionOfTheListenSessionTakesTheFeedDown) {
                           }),
             "");
   auto stub = Stub(0);
-  absl::Time up_by = absl::Now() + absl::Seconds(10);
-  while (CacheHealth(0) != grpc::health::v1::HealthCheckResponse::SERVING && absl::Now() < up_by) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  ASSERT_EQ(CacheHealth(0), grpc::health::v1::HealthCheckResponse::SERVING);
+  auto health_is = [&](grpc::health::v1::HealthCheckResponse::ServingStatus want) {
+    return [&, want] { return CacheHealth(0) == want; };
+  };
+  ASSERT_TRUE(querygate::testing::PollUntil(
+      absl::Now() + absl::Seconds(10), health_is(grpc::health::v1::HealthCheckResponse::SERVING)));
   v1::GetResponse read;
   ASSERT_TRUE(Get(*stub, &read).ok());
   ASSERT_TRUE(Get(*stub, &read).ok());
@@ -254,13 +251,9 @@ TEST_F(PartitionTest, SilentPartitionOfTheListenSessionTakesTheFeedDown) {
   ASSERT_TRUE(admin.ok()) << admin.status();
   ASSERT_TRUE((*admin)->Execute("UPDATE posts SET title = 'during' WHERE id = 9").ok());
 
-  absl::Time deadline = frozen + absl::Seconds(15);
-  while (CacheHealth(0) != grpc::health::v1::HealthCheckResponse::NOT_SERVING &&
-         absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
+  bool went_down = querygate::testing::PollUntil(
+      frozen + absl::Seconds(15), health_is(grpc::health::v1::HealthCheckResponse::NOT_SERVING));
   absl::Time down = absl::Now();
-  bool went_down = CacheHealth(0) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
   if (!went_down) proxy.Thaw();
   ASSERT_TRUE(went_down) << "the feed is still reported up 15 s into a silent partition";
   std::cout << "[silent LISTEN partition] feed reported down "
@@ -272,12 +265,8 @@ TEST_F(PartitionTest, SilentPartitionOfTheListenSessionTakesTheFeedDown) {
   EXPECT_FALSE(status.ok() && Title(cached) == "before") << "served stale during the partition";
 
   proxy.Thaw();
-  absl::Time back_by = absl::Now() + absl::Seconds(15);
-  while (CacheHealth(0) != grpc::health::v1::HealthCheckResponse::SERVING &&
-         absl::Now() < back_by) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  ASSERT_EQ(CacheHealth(0), grpc::health::v1::HealthCheckResponse::SERVING);
+  ASSERT_TRUE(querygate::testing::PollUntil(
+      absl::Now() + absl::Seconds(15), health_is(grpc::health::v1::HealthCheckResponse::SERVING)));
   for (int i = 0; i < 10; ++i) {
     v1::GetResponse response;
     ASSERT_TRUE(Get(*stub, &response).ok());

@@ -21,6 +21,7 @@
 #include "cache/redis_options.h"
 #include "cache/redis_query_cache.h"
 #include "querygate/v1/query_service.grpc.pb.h"
+#include "tests/support/poll.h"
 #include "tests/support/redis_process.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_server.h"
@@ -120,12 +121,8 @@ class RestartableRedis {
              "--loglevel", "warning", nullptr);
       _exit(127);
     }
-    absl::Time until = absl::Now() + absl::Seconds(5);
-    while (absl::Now() < until) {
-      if (Command(port_, {"PING"}) == "PONG") return true;
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return false;
+    return querygate::testing::PollUntil(absl::Now() + absl::Seconds(5),
+                                         [&] { return Command(port_, {"PING"}) == "PONG"; });
   }
   // SIGKILL: whatever was not saved is lost.
   void Kill() {
@@ -172,12 +169,7 @@ class RedisLossTest : public ::testing::Test {
   // Polls `done` until it holds or a 5 s deadline passes.
   template <typename F>
   bool Eventually(F done) {
-    absl::Time until = absl::Now() + absl::Seconds(5);
-    while (absl::Now() < until) {
-      if (done()) return true;
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return done();
+    return querygate::testing::PollUntil(absl::Now() + absl::Seconds(5), done);
   }
 
   v1::ExecuteResponse Read(int64_t id) {

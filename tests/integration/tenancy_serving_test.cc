@@ -23,6 +23,7 @@
 #include "service/query_registry.h"
 #include "service/tenant_scope.h"
 #include "tests/support/auth_tokens.h"
+#include "tests/support/poll.h"
 #include "tests/support/test_server.h"
 #include "tests/support/wire_values.h"
 
@@ -304,17 +305,15 @@ class TenancyServingTest : public ::testing::Test {
   std::string WarmStatusWhenDone() {
     std::string token = querygate::testing::TestToken("operator", {"operator"});
     std::string status;
-    absl::Time until = absl::Now() + absl::Seconds(30);
-    do {
+    querygate::testing::PollUntil(absl::Now() + absl::Seconds(30), [&] {
       v1::StatsResponse stats;
       grpc::Status call =
           Call(cache_.get(), &v1::CacheService::Stub::Stats, token, v1::StatsRequest(), &stats);
       EXPECT_TRUE(call.ok()) << call.error_message();
-      if (!call.ok()) break;
+      if (!call.ok()) return true;
       status = stats.warm_status();
-      if (status != "running" && status != "idle") break;
-      absl::SleepFor(absl::Milliseconds(20));
-    } while (absl::Now() < until);
+      return status != "running" && status != "idle";
+    });
     return status;
   }
 
@@ -322,15 +321,14 @@ class TenancyServingTest : public ::testing::Test {
   // 20 seconds passed; returns the last status.
   v1::CacheStatus ExecuteUntilNotHit(const std::string& token, const std::string& query) {
     v1::CacheStatus status = v1::CACHE_STATUS_HIT;
-    absl::Time until = absl::Now() + absl::Seconds(20);
-    while (status == v1::CACHE_STATUS_HIT && absl::Now() < until) {
+    querygate::testing::PollUntil(absl::Now() + absl::Seconds(20), [&] {
       v1::ExecuteResponse response;
       grpc::Status call = Execute(token, query, &response);
       EXPECT_TRUE(call.ok()) << call.error_message();
-      if (!call.ok()) break;
+      if (!call.ok()) return true;
       status = response.cache().status();
-      if (status == v1::CACHE_STATUS_HIT) absl::SleepFor(absl::Milliseconds(20));
-    }
+      return status != v1::CACHE_STATUS_HIT;
+    });
     return status;
   }
 
