@@ -33,13 +33,7 @@ using querygate::testing::Int;
 using querygate::testing::Str;
 using querygate::testing::TestServer;
 
-std::string BlogSchema() {
-  std::string dir = querygate::testing::SourceDir();
-#ifdef QUERYGATE_TEST_SOURCE_DIR
-  if (dir.empty()) dir = QUERYGATE_TEST_SOURCE_DIR;
-#endif
-  return querygate::testing::ReadFile(dir + "/schemas/blog.json");
-}
+std::string BlogSchema() { return querygate::testing::ReadSourceFile("schemas/blog.json"); }
 
 constexpr char kSeed[] = R"sql(
 INSERT INTO users (id, username, email) VALUES (1, 'user1', 'user1@x.org');

@@ -4,5 +4,3 @@ querygate_test(partition_integration_test integration
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/partition_test.cc
   DEPS querygate_test_server querygate::db querygate::cache gRPC::grpc++
     protobuf::libprotobuf)
-target_compile_definitions(partition_integration_test PRIVATE
-  QUERYGATE_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -29,13 +29,7 @@ using ::testing::HasSubstr;
 
 constexpr size_t kTooLongToken = 5000;
 
-std::string BlogSchema() {
-  std::string dir = querygate::testing::SourceDir();
-#ifdef QUERYGATE_TEST_SOURCE_DIR
-  if (dir.empty()) dir = QUERYGATE_TEST_SOURCE_DIR;
-#endif
-  return querygate::testing::ReadFile(dir + "/schemas/blog.json");
-}
+std::string BlogSchema() { return querygate::testing::ReadSourceFile("schemas/blog.json"); }
 
 // 5 users (user 5 soft-deleted), profiles for users 1-2, 50 posts (author = id % 4 + 1), two
 // comments on each post, 3 tags linked to posts 1-3.

@@ -45,6 +45,10 @@ std::string SourceDir() {
   return dir.empty() ? "." : dir;
 }
 
+std::string ReadSourceFile(const std::string& relative) {
+  return ReadFile(SourceDir() + "/" + relative);
+}
+
 std::string BinDir() {
   std::string dir = Env("QUERYGATE_BIN_DIR");
   return dir.empty() ? "./bin" : dir;

@@ -20,6 +20,10 @@ bool ServersRequired();
 // Returns the repository root (QUERYGATE_SOURCE_DIR, set by CTest).
 std::string SourceDir();
 
+// Returns the contents of `relative` (e.g. "schemas/blog.json") under SourceDir(), or "" when
+// it cannot be read.
+std::string ReadSourceFile(const std::string& relative);
+
 // Returns the directory holding the built binaries (QUERYGATE_BIN_DIR, set by CTest).
 std::string BinDir();
 
