@@ -13,6 +13,8 @@
 # The server listens on 0.0.0.0, so it refuses to start until auth.mode is set (or
 # --insecure-no-auth is passed); docker-compose.yml uses the DEVELOPMENT-ONLY keys in
 # config/dev-auth/, and the two roles (scripts/postgres-init/ creates querygate_app).
+# `querygate insights` and `advise` need pg_stat_statements and hypopg on the PostgreSQL server
+# (Debian: postgresql-15-hypopg), not in this image; see docs/operations.md.
 
 FROM debian:12 AS build
 ARG DEBIAN_FRONTEND=noninteractive
@@ -21,6 +23,7 @@ RUN apt-get update \
       ca-certificates cmake make g++ pkg-config git \
       libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev \
       libhiredis-dev libpqxx-dev libabsl-dev libssl-dev nlohmann-json3-dev \
+      prometheus-cpp-dev libcivetweb-dev libspdlog-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -38,6 +41,7 @@ RUN apt-get update \
       ca-certificates \
       libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 \
       libhiredis0.14 libpqxx-6.4 libssl3 \
+      libprometheus-cpp-core1.0 libcivetweb1 libspdlog1.10 libfmt9 \
       postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home \
@@ -51,5 +55,5 @@ ENV PATH=/app/bin:$PATH \
     QUERYGATE_SCHEMA_DIR=/app/schemas \
     QUERYGATE_LISTEN=0.0.0.0:50051
 USER querygate:querygate
-EXPOSE 50051
+EXPOSE 50051 9464
 CMD ["querygate-server"]

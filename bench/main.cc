@@ -14,12 +14,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "bench/cpu_usage.h"
+#include "bench/l1_probes.h"
+#include "bench/l1_scenarios.h"
 #include "bench/load_loop.h"
 #include "bench/machine_info.h"
 #include "bench/report.h"
 #include "bench/result_table.h"
 #include "bench/scenarios.h"
 #include "bench/targets.h"
+#include "nlohmann/json.hpp"
 
 namespace {
 
@@ -46,6 +49,24 @@ constexpr char kUsage[] = R"(usage: querygate-bench [flags]
   --scenarios LIST          subset to run, e.g. a,d (default: all): a b c d e f rtt
                             g_hit g_bypass g_pq l_hit l_bypass l_pq w_create w_pq
                             tg_hit tg_plain_hit tg_bypass tg_plain_bypass
+                            d_async a_l1 a_shared g_l1, and the probes mem scan lag ack
+  --client async|sync       client of a_l1, a_shared and g_l1, whose ratios are taken against
+                            the empty call of the same client: d_async (completion queues) or
+                            d (one blocking call per thread) (default async)
+  --client-threads N        threads of the asynchronous client; the calls in flight are
+                            spread over them (default 2)
+  --second-target HOST:PORT instance B: same database and Redis prefix as --target (scan,
+                            lag, ack)
+  --second-server-pid PID   report the CPU time of instance B per call (column second)
+  --server-key-prefix P     the servers' redis.key_prefix, to count L1 leases (qgbench:)
+  --scan-budget-mb N        instance B's cache.l1.budget_mb, for the scan report
+  --hot-keys N              scan: hot bench_blob keys of 4 KB (default 128)
+  --mem-target HOST:PORT    a server of its own for mem (cache.l1.budget_mb = --mem-budget-mb)
+  --mem-server-pid PID      its pid, for its RSS (/proc/PID/status)
+  --mem-budget-mb N         its cache.l1.budget_mb (default 64)
+  --mem-keys N              distinct keys mem reads once each (default 1000000)
+  --lag-commits N           commits lag measures (default 300)
+  --ack-calls N             Invalidate calls ack measures (default 500)
   --tenant-target HOST:PORT querygate-server on bench/tenancy/tenant.json, taking the tenant
                             from a metadata header (the tg_* rows)
   --plain-target HOST:PORT  querygate-server on bench/tenancy/plain.json (the tg_plain_* rows)
@@ -64,6 +85,9 @@ constexpr char kUsage[] = R"(usage: querygate-bench [flags]
 
 struct Flags {
   BenchTargets targets;
+  querygate::bench::ClientChoice client;
+  querygate::bench::ProbeOptions probes;
+  int second_server_pid = 0;
   std::vector<int> concurrencies = {1, 16, 64};
   int duration_ms = 3000;
   int warmup_ms = 500;
@@ -169,6 +193,33 @@ Flags ParseFlags(int argc, char** argv) {
       flags.redis_pid = Number<int>(name, value, 1);
     } else if (name == "--json-out") {
       flags.json_out = value;
+    } else if (name == "--client") {
+      if (value != "async" && value != "sync") Usage("--client: async or sync");
+      flags.client.async = value == "async";
+    } else if (name == "--client-threads") {
+      flags.client.async_options.threads = Number<int>(name, value, 1);
+    } else if (name == "--second-target") {
+      flags.probes.second_target = value;
+    } else if (name == "--second-server-pid") {
+      flags.second_server_pid = Number<int>(name, value, 1);
+    } else if (name == "--server-key-prefix") {
+      flags.probes.server_key_prefix = value;
+    } else if (name == "--scan-budget-mb") {
+      flags.probes.scan_budget_mb = Number<int>(name, value, 1);
+    } else if (name == "--hot-keys") {
+      flags.probes.hot_keys = Number<int64_t>(name, value, 1);
+    } else if (name == "--mem-target") {
+      flags.probes.mem_target = value;
+    } else if (name == "--mem-server-pid") {
+      flags.probes.mem_server_pid = Number<int>(name, value, 1);
+    } else if (name == "--mem-budget-mb") {
+      flags.probes.mem_budget_mb = Number<int>(name, value, 1);
+    } else if (name == "--mem-keys") {
+      flags.probes.mem_keys = Number<int64_t>(name, value, 1);
+    } else if (name == "--lag-commits") {
+      flags.probes.lag_commits = Number<int>(name, value, 1);
+    } else if (name == "--ack-calls") {
+      flags.probes.ack_calls = Number<int>(name, value, 1);
     } else {
       Usage("unknown flag " + name);
     }
@@ -181,6 +232,7 @@ Flags ParseFlags(int argc, char** argv) {
 std::vector<Scenario> Select(std::vector<Scenario> all, const Flags& flags) {
   std::set<std::string> known;
   for (const Scenario& s : all) known.insert(s.info.id);
+  for (const char* probe : querygate::bench::kL1ProbeIds) known.insert(probe);
   for (const std::string& id : flags.only) {
     if (!known.count(id)) {
       std::cerr << "--scenarios: no scenario '" << id << "'"
@@ -213,13 +265,33 @@ std::vector<Scenario> Select(std::vector<Scenario> all, const Flags& flags) {
   return kept;
 }
 
+// The probes to run: those named in --scenarios, or, when none is named, every probe whose
+// servers were given.
+std::set<std::string> L1Probes(const Flags& flags) {
+  std::set<std::string> probes;
+  for (const char* id : querygate::bench::kL1ProbeIds) {
+    if (flags.only.count(id)) probes.insert(id);
+  }
+  if (!flags.only.empty()) return probes;
+  const auto& p = flags.probes;
+  if (!p.mem_target.empty() && p.mem_server_pid > 0) probes.insert(querygate::bench::kProbeMemory);
+  if (!p.second_target.empty()) {
+    probes.insert(querygate::bench::kProbeScan);
+    probes.insert(querygate::bench::kProbeAck);
+    if (!flags.targets.database_url.empty()) probes.insert(querygate::bench::kProbeLag);
+  }
+  return probes;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Flags flags = ParseFlags(argc, argv);
-  std::vector<Scenario> scenarios =
-      Select(querygate::bench::MakeScenarios(flags.targets, flags.diagnostics), flags);
-  if (scenarios.empty()) Usage("no scenario to run");
+  std::vector<Scenario> all = querygate::bench::MakeScenarios(flags.targets, flags.diagnostics);
+  querygate::bench::AddL1Scenarios(flags.targets, flags.client, all);
+  std::vector<Scenario> scenarios = Select(std::move(all), flags);
+  std::set<std::string> probes = L1Probes(flags);
+  if (scenarios.empty() && probes.empty()) Usage("no scenario to run");
 
   RunDescription run;
   run.machine = querygate::bench::ReadMachineInfo();
@@ -236,6 +308,7 @@ int main(int argc, char** argv) {
   std::vector<querygate::bench::ProcessGroup> groups = {{"bench", getpid(), false}};
   if (flags.server_pid > 0) groups.push_back({"server", flags.server_pid, false});
   if (flags.tenant_server_pid > 0) groups.push_back({"tenantsrv", flags.tenant_server_pid, false});
+  if (flags.second_server_pid > 0) groups.push_back({"second", flags.second_server_pid, false});
   if (flags.plain_server_pid > 0) groups.push_back({"plainsrv", flags.plain_server_pid, false});
   if (flags.postgres_pid > 0) groups.push_back({"postgres", flags.postgres_pid, true});
   if (flags.redis_pid > 0) groups.push_back({"redis", flags.redis_pid, false});
@@ -263,13 +336,19 @@ int main(int argc, char** argv) {
             return 1;
           }
         }
-        auto workers = s.workers(c);
-        if (!workers.ok()) {
-          std::cerr << "(" << s.info.id << ") c=" << c << ": " << workers.status() << "\n";
+        absl::StatusOr<querygate::bench::LoopResult> ran;
+        if (s.run) {
+          ran = s.run(loop, c);
+        } else if (auto workers = s.workers(c); workers.ok()) {
+          ran = querygate::bench::RunClosedLoop(loop, *std::move(workers));
+        } else {
+          ran = workers.status();
+        }
+        if (!ran.ok()) {
+          std::cerr << "(" << s.info.id << ") c=" << c << ": " << ran.status() << "\n";
           return 1;
         }
-        querygate::bench::LoopResult result =
-            querygate::bench::RunClosedLoop(loop, *std::move(workers));
+        querygate::bench::LoopResult result = *std::move(ran);
         if (s.cleanup) {
           absl::Status cleaned = s.cleanup();
           if (!cleaned.ok()) {
@@ -294,10 +373,30 @@ int main(int argc, char** argv) {
   std::vector<ScenarioInfo> infos;
   for (const Scenario& s : scenarios) infos.push_back(s.info);
   auto checks = querygate::bench::EvaluateTargets(table, flags.concurrencies);
+  for (auto& check :
+       querygate::bench::EvaluateL1Targets(table, flags.concurrencies, flags.client)) {
+    checks.push_back(std::move(check));
+  }
+  flags.probes.a = flags.targets.grpc;
+  flags.probes.async = flags.client.async_options;
+  flags.probes.database_url = flags.targets.database_url;
+  flags.probes.redis_url = flags.targets.redis_url;
+  flags.probes.warmup = absl::Milliseconds(flags.warmup_ms);
+  flags.probes.window = absl::Milliseconds(flags.duration_ms);
+  std::vector<querygate::bench::ProbeReport> probe_reports;
+  if (!probes.empty()) probe_reports = querygate::bench::RunL1Probes(flags.probes, probes);
   querygate::bench::PrintReport(std::cout, run, infos, table, checks);
+  std::cout << "\n";
+  querygate::bench::PrintProbes(std::cout, probe_reports);
+  for (const auto& probe : probe_reports) {
+    for (const auto& check : probe.checks) checks.push_back(check);
+  }
   if (!flags.json_out.empty()) {
     std::ofstream out(flags.json_out);
-    out << querygate::bench::ReportJson(run, infos, table, checks);
+    nlohmann::json doc =
+        nlohmann::json::parse(querygate::bench::ReportJson(run, infos, table, checks));
+    doc["l1_probes"] = nlohmann::json::parse(querygate::bench::ProbesJson(probe_reports));
+    out << doc.dump(2) << "\n";
     if (!out) {
       std::cerr << "cannot write " << flags.json_out << "\n";
       return 1;

@@ -9,6 +9,13 @@
 # into both, and starts one more querygate-server on each, both as qg_bench_app; the tenant one
 # takes the caller's tenant from the metadata header x-querygate-tenant (auth.mode none).
 #
+# For the issue 11 rows (d_async, a_l1, a_shared, g_l1 and the probes mem, scan, lag, ack) the
+# servers load bench/l1/queries.json beside the example schema (a copy of schemas/ in the state
+# directory), and two more querygate-server start: instance B on the same database and Redis
+# prefix as the main one (scan, lag, ack; its L1 budget QG_BENCH_SECOND_BUDGET_MB, default 4 MB,
+# so that the scan overflows it) and a server of its own for mem (budget 64 MB, its own Redis
+# prefix).
+#
 # Usage: bench/run.sh [querygate-bench flags...]
 #   e.g. bench/run.sh --repeat 3            (defaults: c=1,16,64, 3000 ms per cell)
 #        bench/run.sh --scenarios a,d --concurrency 16
@@ -16,10 +23,13 @@
 #   QG_BENCH_BUILD_DIR     build tree (default build/rel)
 #   QG_BENCH_JSON          JSON report (default <build>/bench-results.json); the server's log
 #                          goes beside it (bench-server.log)
-#   QG_BENCH_TIMEOUT       seconds the bench may run before it is stopped (default 1200)
+#   QG_BENCH_TIMEOUT       seconds the bench may run before it is stopped (default 1800)
 #   QG_BENCH_SKIP_BUILD=1  use the binaries already built
 #   QG_BENCH_SERVER_PRELOAD  LD_PRELOAD for querygate-server only (e.g. an allocator)
 #   QG_BENCH_TENANCY=0     skip the tenancy servers (and so the tg_* rows)
+#   QG_BENCH_L1=0          skip instance B and the mem server (and so the probes)
+#   QG_BENCH_SECOND_BUDGET_MB  instance B's cache.l1.budget_mb (default 2)
+#   QG_BENCH_MEM_KEYS      distinct keys of the mem probe (default 1000000)
 #   QUERYGATE_* server settings (QUERYGATE_DB_MAX_CONNECTIONS, QUERYGATE_REDIS_POOL_SIZE, ...)
 #   pass through to querygate-server. QUERYGATE_MAX_THREADS defaults to 256 here: with the
 #   server's default of 64, c=64 gets RESOURCE_EXHAUSTED "Server Threadpool Exhausted".
@@ -30,7 +40,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 ROOT=$(qg_repo_root)
 BUILD_DIR=${QG_BENCH_BUILD_DIR:-$ROOT/build/rel}
 JSON_OUT=${QG_BENCH_JSON:-$BUILD_DIR/bench-results.json}
-BENCH_TIMEOUT=${QG_BENCH_TIMEOUT:-1200}
+BENCH_TIMEOUT=${QG_BENCH_TIMEOUT:-1800}
 DB_NAME=qg_bench
 STATE_DIR=
 APP_ROLE=qg_bench_app
@@ -80,7 +90,9 @@ start_server() {
   server_pids+=("$started_pid")
   started_port=
   for ((i = 0; i < 300; i++)); do
-    started_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+    # The log may not exist yet: the background job opens it.
+    started_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" 2>/dev/null \
+      | head -n 1) || started_port=
     [[ -z $started_port ]] || break
     qg_pid_alive "$started_pid" || { cat "$log" >&2; qg_die "querygate-server exited"; }
     sleep 0.1
@@ -133,11 +145,33 @@ PGOPTIONS="-c statement_timeout=120s" qg_psql "$pg_port" "$DB_NAME" -v ON_ERROR_
 PGOPTIONS="-c statement_timeout=120s" qg_psql "$pg_port" "$DB_NAME" -q -c "VACUUM ANALYZE" \
   </dev/null
 
+# The example schema plus the bench's own named queries (bench/l1/queries.json).
+bench_schema=$STATE_DIR/schema-main
+cp -R -- "$ROOT/schemas" "$bench_schema"
+cp -- "$ROOT/bench/l1/queries.json" "$bench_schema/bench_l1.json"
+key_prefix=${QUERYGATE_REDIS_KEY_PREFIX:-qgbench:}
 start_server "$server_log" QUERYGATE_DATABASE_URL="$database_url" \
-  QUERYGATE_REDIS_URL="$redis_url" QUERYGATE_SCHEMA_DIR="$ROOT/schemas" \
-  QUERYGATE_REDIS_KEY_PREFIX="${QUERYGATE_REDIS_KEY_PREFIX:-qgbench:}"
+  QUERYGATE_REDIS_URL="$redis_url" QUERYGATE_SCHEMA_DIR="$bench_schema" \
+  QUERYGATE_REDIS_KEY_PREFIX="$key_prefix"
 server_pid=$started_pid
 server_port=$started_port
+
+# Issue 11: instance B (same database and Redis prefix) and the mem probe's own server.
+l1_flags=()
+if [[ ${QG_BENCH_L1:-1} == 1 ]]; then
+  second_budget=${QG_BENCH_SECOND_BUDGET_MB:-2}
+  start_server "$(dirname "$JSON_OUT")/bench-server-b.log" QUERYGATE_DATABASE_URL="$database_url" \
+    QUERYGATE_REDIS_URL="$redis_url" QUERYGATE_SCHEMA_DIR="$bench_schema" \
+    QUERYGATE_REDIS_KEY_PREFIX="$key_prefix" QUERYGATE_CACHE_L1_BUDGET_MB="$second_budget"
+  l1_flags+=(--second-target "127.0.0.1:$started_port" --second-server-pid "$started_pid"
+    --scan-budget-mb "$second_budget" --server-key-prefix "$key_prefix")
+  start_server "$(dirname "$JSON_OUT")/bench-server-mem.log" \
+    QUERYGATE_DATABASE_URL="$database_url" QUERYGATE_REDIS_URL="$redis_url" \
+    QUERYGATE_SCHEMA_DIR="$bench_schema" QUERYGATE_REDIS_KEY_PREFIX="qgbench-mem:" \
+    QUERYGATE_CACHE_L1_BUDGET_MB=64
+  l1_flags+=(--mem-target "127.0.0.1:$started_port" --mem-server-pid "$started_pid"
+    --mem-budget-mb 64 --mem-keys "${QG_BENCH_MEM_KEYS:-1000000}")
+fi
 
 # The tenancy rows: the same schema with and without tenancy, each migrated as the owner
 # (postgres) into its own database and served by its own querygate-server as the runtime role.
@@ -183,7 +217,7 @@ bench_rc=0
 timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" "$BUILD_DIR/bin/querygate-bench" \
   --target "127.0.0.1:$server_port" --database-url "$database_url" --redis-url "$redis_url" \
   --server-pid "$server_pid" ${pg_pid:+--postgres-pid "$pg_pid"} \
-  ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "${tenancy_flags[@]}" "$@" \
+  ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "${tenancy_flags[@]}" "${l1_flags[@]}" "$@" \
   || bench_rc=$?
 [[ $bench_rc -ne 0 ]] || qg_log "JSON report: $JSON_OUT"
 # Invalidation lag (QG_BENCH_LAG_ITERATIONS=0 skips it): COMMIT or PUBLISH -> first MISS.
@@ -195,7 +229,7 @@ if [[ $lag_iterations -gt 0 ]]; then
     --redis-host 127.0.0.1 --redis-port "${redis_url##*:}" \
     --iterations "$lag_iterations" || bench_rc=$?
 fi
-for log in "$server_log" "$(dirname "$JSON_OUT")"/bench-server-{tenant,plain}.log; do
+for log in "$server_log" "$(dirname "$JSON_OUT")"/bench-server-{tenant,plain,b,mem}.log; do
   [[ -f $log ]] || continue
   if grep -qiE 'error|fail' "$log"; then
     qg_warn "querygate-server logged problems ($log); last lines:"

@@ -79,6 +79,9 @@ struct Scenario {
   // Called before every run, outside the measurement: warms the cache, stores the Redis key.
   std::function<absl::Status()> prepare;
   std::function<absl::StatusOr<std::vector<std::unique_ptr<Worker>>>(int concurrency)> workers;
+  // When set, runs the warm-up and the window itself (the asynchronous client) instead of
+  // `workers` under RunClosedLoop.
+  std::function<absl::StatusOr<LoopResult>(const LoopOptions& loop, int concurrency)> run;
   // Called after every run, outside the measurement: undoes what the run wrote, so every
   // scenario always sees the example data set.
   std::function<absl::Status()> cleanup;

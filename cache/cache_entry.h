@@ -10,11 +10,14 @@
 
 namespace querygate::cache {
 
-// What is stored under a result key: when it was filled, for how long, the generations it
-// was stamped with, and the serialised result.
+// What is stored under a result key: when it was filled, for how long it is fresh, how long
+// after that it may still be served stale, whether instances may keep it in process, the
+// generations it was stamped with, and the serialised result.
 struct CacheEntry {
   int64_t filled_at_ms = 0;
   int64_t ttl_ms = 0;
+  int64_t stale_ms = 0;
+  bool local = false;
   Generations generations;
   std::string payload;
 };

@@ -15,15 +15,27 @@ namespace querygate::cache {
 // the dependencies were named. A cached entry is served only while they are all unchanged.
 using Generations = std::vector<int64_t>;
 
+// Which tier answered a lookup.
+enum class Tier { kShared, kLocal };
+
 struct CacheLookup {
-  enum class Outcome { kHit, kMiss, kUnavailable };
+  // kStale: the entry's generations are current but its ttl has run out; it is still within
+  // the stale window it was filled with (FillSpec::stale_for). Never an invalidated entry.
+  enum class Outcome { kHit, kStale, kMiss, kUnavailable };
   Outcome outcome = Outcome::kMiss;
-  std::string payload;  // on a hit
-  int64_t age_ms = 0;   // on a hit
-  int64_t ttl_ms = 0;   // on a hit: time left
+  std::string payload;     // on a hit or stale
+  int64_t age_ms = 0;      // on a hit or stale
+  int64_t ttl_ms = 0;      // on a hit: time left; on stale: how long it may still be served stale
+  int64_t expired_ms = 0;  // on stale: how long ago the ttl ran out
+  Tier tier = Tier::kShared;
+  // The entry may be kept in the in-process tier (FillSpec::local at fill time).
+  bool local_allowed = false;
   // The dependencies' current generations, read in the same round trip as the entry; on a
   // miss, stamp a fill with these. Empty when some dependency has no generation yet.
   Generations generations;
+  // The in-process tier's version, taken before the shared tier was read; pass it back in
+  // FillSpec so that a fill racing an invalidation is never kept in process. 0: none.
+  uint64_t local_version = 0;
 
   // Returns the answer for a cache that cannot be reached.
   static CacheLookup Unavailable() {
@@ -33,10 +45,23 @@ struct CacheLookup {
   }
 };
 
+// How a result is stored.
+struct FillSpec {
+  absl::Duration ttl;                               // served as fresh for this long
+  absl::Duration stale_for = absl::ZeroDuration();  // then kept this long, servable as stale
+  bool local = true;                                // may be kept in the in-process tier too
+  uint64_t local_version = 0;  // CacheLookup::local_version of the lookup before the load
+};
+
 struct CacheHealth {
   bool healthy = true;
   int64_t consecutive_failures = 0;
   std::string last_error;
+  // Failures since start (commands, connects and health probes), and those that timed out.
+  int64_t failures_total = 0;
+  int64_t timeouts_total = 0;
+  // The backoff period in force while failing; zero when healthy.
+  absl::Duration backoff;
 };
 
 // A result cache with generation-validated entries. Dependencies are short names ("t:users",
@@ -63,13 +88,14 @@ class QueryCache {
   virtual absl::StatusOr<Generations> CurrentGenerations(
       const std::vector<std::string>& dependencies) = 0;
 
-  // Stores `payload` under `key` for `ttl`, stamped with `generations` (read before the
+  // Stores `payload` under `key` as `spec` says, stamped with `generations` (read before the
   // database read that produced the payload). Fails with UNAVAILABLE.
   virtual absl::Status Fill(const std::string& key, const std::string& payload,
-                            const Generations& generations, absl::Duration ttl) = 0;
+                            const Generations& generations, const FillSpec& spec) = 0;
 
   // Bumps the generations of `dependencies` to values never used before. Returns once Redis
-  // applied it. Fails with UNAVAILABLE.
+  // applied it and every instance holding an in-process tier applied it too (or lost its
+  // lease). Fails with UNAVAILABLE.
   virtual absl::Status Invalidate(const std::vector<std::string>& dependencies) = 0;
 
   // Returns a string that stays the same while the cache keeps its data, and changes when the

@@ -13,6 +13,38 @@
 #include "cache/redis_options.h"
 
 namespace querygate::cache {
+
+// An instance holding an in-process tier, and when its lease ends (Redis clock, ms).
+struct LeaseHolder {
+  std::string id;
+  int64_t expiry_ms = 0;
+};
+
+// What an invalidation's bump told: its coherence sequence number, Redis's clock, when the
+// lease set was (re)born (recently: leases granted before a data loss may be out there), and
+// the instances that must apply it before it is acknowledged.
+struct Announcement {
+  uint64_t sequence = 0;
+  int64_t now_ms = 0;
+  int64_t born_ms = 0;
+  std::vector<LeaseHolder> holders;
+};
+
+struct LeaseGrant {
+  // kBehind: not extended, the holder has not applied messages it must have by now;
+  // kExtended: the live lease runs on; kGranted: a new lease (drop everything held before).
+  enum class Outcome { kBehind = 0, kExtended = 1, kGranted = 2 };
+  Outcome outcome = Outcome::kBehind;
+  uint64_t sequence = 0;  // the current coherence sequence number
+};
+
+struct LeaseState {
+  int64_t now_ms = 0;
+  int64_t expiry_ms = 0;  // 0: no live lease
+  uint64_t applied = 0;   // the sequence number the holder last reported
+  uint64_t sequence = 0;  // the current coherence sequence number
+};
+
 namespace internal {
 class RedisMultiplexer;
 }  // namespace internal
@@ -34,8 +66,25 @@ class RedisQueryCache : public QueryCache {
   absl::StatusOr<Generations> CurrentGenerations(
       const std::vector<std::string>& dependencies) override;
   absl::Status Fill(const std::string& key, const std::string& payload,
-                    const Generations& generations, absl::Duration ttl) override;
+                    const Generations& generations, const FillSpec& spec) override;
+  // Announce without waiting for lease holders: an instance keeping an in-process tier
+  // invalidates through TieredCache, which waits.
   absl::Status Invalidate(const std::vector<std::string>& dependencies) override;
+
+  // Bumps `dependencies` and announces them on the coherence channel to the instances that
+  // hold a lease (listed in the result). Fails with UNAVAILABLE.
+  absl::StatusOr<Announcement> Announce(const std::vector<std::string>& dependencies);
+  // Renews (or grants) `holder`'s lease for `lease`, reporting the last coherence sequence
+  // number it applied. Fails with UNAVAILABLE.
+  absl::StatusOr<LeaseGrant> RenewLease(const std::string& holder, absl::Duration lease,
+                                        uint64_t applied);
+  // Returns `holder`'s lease as Redis sees it now. Fails with UNAVAILABLE.
+  absl::StatusOr<LeaseState> ReadLease(const std::string& holder);
+  // PUBLISHes `message` on `channel`. Fails with UNAVAILABLE.
+  absl::Status Publish(const std::string& channel, const std::string& message);
+  // The pub/sub channel carrying invalidations to, and acknowledgements from, lease holders.
+  std::string CoherenceChannel() const;
+  const RedisOptions& options() const { return options_; }
   // Returns "<run_id>/<sentinel>": the server's INFO run_id (new after every restart or
   // failover) and the value of "<prefix>:epoch-sentinel", which this call first creates with
   // a random value if it is missing (so after a FLUSHALL or a rewind to a snapshot without it
@@ -60,6 +109,8 @@ class RedisQueryCache : public QueryCache {
   std::atomic<int64_t> down_until_ns_{0};
   std::atomic<int64_t> backoff_ns_{0};
   std::atomic<int64_t> consecutive_failures_{0};
+  std::atomic<int64_t> failures_total_{0};
+  std::atomic<int64_t> timeouts_total_{0};
   mutable std::mutex error_mu_;
   std::string last_error_;
   std::mutex stop_mu_;

@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "client/internal/insights_conversion.h"
 #include "client/internal/proto_conversion.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "querygate/v1/cache_service.grpc.pb.h"
@@ -247,6 +248,32 @@ absl::StatusOr<ServerStats> Client::Stats(const CallOptions& call) {
   absl::Status status = impl_->Call(true, call, [&](grpc::ClientContext& context) {
     response.Clear();
     return impl_->cache_->Stats(&context, request, &response);
+  });
+  if (!status.ok()) return status;
+  return FromProto(response);
+}
+
+absl::StatusOr<DatabaseInsights> Client::Insights(int limit, const CallOptions& call) {
+  v1::InsightsRequest request;
+  request.set_limit(limit);
+  v1::InsightsResponse response;
+  absl::Status status = impl_->Call(true, call, [&](grpc::ClientContext& context) {
+    response.Clear();
+    return impl_->cache_->Insights(&context, request, &response);
+  });
+  if (!status.ok()) return status;
+  return FromProto(response);
+}
+
+absl::StatusOr<IndexAdvice> Client::Advise(int limit, double min_cost_reduction,
+                                           const CallOptions& call) {
+  v1::AdviseRequest request;
+  request.set_limit(limit);
+  request.set_min_cost_reduction(min_cost_reduction);
+  v1::AdviseResponse response;
+  absl::Status status = impl_->Call(true, call, [&](grpc::ClientContext& context) {
+    response.Clear();
+    return impl_->cache_->Advise(&context, request, &response);
   });
   if (!status.ok()) return status;
   return FromProto(response);

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "client/client_options.h"
+#include "client/insights_types.h"
 #include "client/types.h"
 #include "client/value_helpers.h"
 #include "common/value.h"
@@ -47,6 +48,11 @@ class Client {
                                     const std::function<void(const WarmProgress&)>& on_progress,
                                     const CallOptions& call = {});
   absl::StatusOr<ServerStats> Stats(const CallOptions& call = {});
+  // The database as the server uses it (CacheService.Insights); `limit` statements, 0: 50.
+  absl::StatusOr<DatabaseInsights> Insights(int limit = 0, const CallOptions& call = {});
+  // Index proposals checked with hypopg (CacheService.Advise); 0 takes the server's defaults.
+  absl::StatusOr<IndexAdvice> Advise(int limit = 0, double min_cost_reduction = 0,
+                                     const CallOptions& call = {});
   // The gRPC health state of `service` ("" for the whole server, "querygate.cache",
   // "querygate.database"). NOT_FOUND for a service the server does not know.
   absl::StatusOr<HealthStatus> Health(const std::string& service = "",

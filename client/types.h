@@ -29,10 +29,14 @@ enum class CacheStatus { kUnspecified, kHit, kMiss, kBypass, kStale };
 // "HIT", "MISS", "BYPASS", "STALE" or "UNSPECIFIED".
 const char* CacheStatusName(CacheStatus status);
 
+// Which tier served a HIT or STALE answer.
+enum class CacheTier { kUnspecified, kLocal, kShared };
+
 struct CacheInfo {
   CacheStatus status = CacheStatus::kUnspecified;
   std::chrono::milliseconds age{0};  // age of the served entry
   std::chrono::milliseconds ttl{0};  // time to live of the entry (0 when not cached)
+  CacheTier tier = CacheTier::kUnspecified;
 };
 
 // A result column: its name and PostgreSQL type name ("bigint", "text[]", ...).

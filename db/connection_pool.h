@@ -2,6 +2,7 @@
 #define QUERYGATE_DB_CONNECTION_POOL_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,9 @@ struct PoolOptions {
   // Idle connections unused for this long are pinged by the janitor before reuse.
   absl::Duration liveness_interval = absl::Seconds(30);
   absl::Duration janitor_interval = absl::Seconds(1);
+  // Told how long each Acquire took and how it ended (OK, RESOURCE_EXHAUSTED, ...); runs on
+  // the acquiring thread, outside the pool's lock. Optional.
+  std::function<void(absl::Duration, absl::StatusCode)> acquire_observer;
 };
 
 // Point-in-time counts; created and broken are totals since start.

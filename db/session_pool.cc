@@ -46,6 +46,14 @@ absl::StatusOr<std::unique_ptr<Session>> SessionPool::Open() {
 }
 
 absl::StatusOr<Lease> SessionPool::Acquire(absl::Time deadline) {
+  if (!options_.acquire_observer) return AcquireUnobserved(deadline);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Lease> lease = AcquireUnobserved(deadline);
+  options_.acquire_observer(absl::Now() - start, lease.status().code());
+  return lease;
+}
+
+absl::StatusOr<Lease> SessionPool::AcquireUnobserved(absl::Time deadline) {
   absl::Time give_up = std::min(deadline, absl::Now() + options_.acquire_timeout);
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {

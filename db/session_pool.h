@@ -38,6 +38,8 @@ class SessionPool : public ConnectionPool {
   };
 
   absl::StatusOr<std::unique_ptr<Session>> Open();
+  // Acquire without telling options_.acquire_observer.
+  absl::StatusOr<Lease> AcquireUnobserved(absl::Time deadline);
   void JanitorLoop();
   void RunJanitorPass();
   int64_t TotalLocked() const { return static_cast<int64_t>(idle_.size()) + active_ + connecting_; }

@@ -6,13 +6,26 @@
 namespace querygate::migrate {
 
 std::string ChangeTriggerSql(const schema::Schema& schema) {
+  // The payload carries the database clock at the transaction's first notifying statement
+  // (microseconds since the Unix epoch), the same for every statement of the transaction so
+  // that PostgreSQL still folds a transaction's notifications of one table into one.
   std::string sql = absl::StrCat(R"sql(CREATE OR REPLACE FUNCTION querygate_notify_change()
 RETURNS trigger LANGUAGE plpgsql AS $qg$
+DECLARE
+  ts text;
 BEGIN
   IF coalesce(current_setting(')sql",
                                  kSkipNotifySetting, R"sql(', true), '') <> 'on' THEN
+    ts := coalesce(current_setting(')sql",
+                                 kNotifyTimestampSetting, R"sql(', true), '');
+    IF ts = '' THEN
+      ts := (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text;
+      PERFORM set_config(')sql",
+                                 kNotifyTimestampSetting, R"sql(', ts, true);
+    END IF;
     PERFORM pg_notify(')sql",
-                                 kChangeChannel, R"sql(', TG_TABLE_NAME);
+                                 kChangeChannel, R"sql(', json_build_object('tables',
+      json_build_array(TG_TABLE_NAME), 'ts_us', ts::bigint)::text);
   END IF;
   RETURN NULL;
 END

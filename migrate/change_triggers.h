@@ -7,9 +7,13 @@
 
 namespace querygate::migrate {
 
-// The PostgreSQL NOTIFY channel on which the triggers announce changed tables; the payload
-// is the table name.
+// The PostgreSQL NOTIFY channel on which the triggers announce changed tables. The payload
+// is {"tables":["<table>"],"ts_us":<database clock, microseconds since the Unix epoch>};
+// triggers installed by older versions send the bare table name.
 inline constexpr char kChangeChannel[] = "querygate_changes";
+
+// The transaction-local setting holding the timestamp a transaction's notifications carry.
+inline constexpr char kNotifyTimestampSetting[] = "querygate.notify_ts";
 
 // The transaction-local setting that silences the triggers for writes whose invalidation the
 // server performs itself.

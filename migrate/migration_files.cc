@@ -12,6 +12,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "common/sha256.h"
+#include "common/status_macros.h"
+#include "migrate/sql_statements.h"
 
 namespace querygate::migrate {
 namespace fs = std::filesystem;
@@ -34,6 +36,29 @@ bool IdLess(const std::string& a, const std::string& b) {
   return x < y;
 }
 
+// Parses the statements of a no-transaction file, or checks that a transactional one holds
+// nothing that must run outside a transaction.
+absl::Status ParseMode(const std::string& sql, const std::string& path, bool& transactional,
+                       std::vector<std::string>& statements) {
+  transactional = !HasNoTransactionHeader(sql);
+  if (!transactional) {
+    auto parsed = NoTransactionStatements(sql, path);
+    if (!parsed.ok()) return parsed.status();
+    statements = *std::move(parsed);
+    return absl::OkStatus();
+  }
+  std::vector<std::string> all = SplitSqlStatements(sql);
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (NeedsNoTransaction(all[i])) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": statement ", i + 1,
+          " cannot run inside a transaction; make it a migration of its own whose first line is ",
+          kNoTransactionHeader));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir) {
@@ -41,6 +66,7 @@ absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir
   if (!fs::exists(dir, ec)) return std::vector<MigrationFile>{};
   std::map<std::string, MigrationFile> by_stem;
   std::map<std::string, std::string> downs;
+  std::map<std::string, std::vector<std::string>> down_statements;
   std::vector<fs::path> paths;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.is_regular_file()) paths.push_back(entry.path());
@@ -65,6 +91,10 @@ absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir
     if (!text.ok()) return text.status();
     std::string key(stem);
     if (is_down) {
+      bool transactional = true;
+      std::vector<std::string> statements;
+      QG_RETURN_IF_ERROR(ParseMode(*text, path.string(), transactional, statements));
+      if (!transactional) down_statements[key] = std::move(statements);
       downs[key] = *std::move(text);
       continue;
     }
@@ -75,6 +105,8 @@ absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir
     migration.checksum = Sha256Hex(*text);
     migration.up_sql = *std::move(text);
     migration.up_path = path.string();
+    QG_RETURN_IF_ERROR(ParseMode(migration.up_sql, migration.up_path, migration.transactional,
+                                 migration.up_statements));
     if (by_stem.count(key)) {
       return absl::InvalidArgumentError(
           absl::StrCat(path.string(), ": migration ", key, " is defined twice"));
@@ -88,6 +120,10 @@ absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir
           absl::StrCat(dir, "/", stem, ".down.sql: no matching up migration"));
     }
     it->second.down_sql = down;
+    if (auto d = down_statements.find(stem); d != down_statements.end()) {
+      it->second.down_transactional = false;
+      it->second.down_statements = d->second;
+    }
   }
   std::vector<MigrationFile> out;
   for (auto& [stem, migration] : by_stem) out.push_back(std::move(migration));

@@ -18,10 +18,19 @@ struct MigrationFile {
   std::optional<std::string> down_sql;
   std::string checksum;  // SHA-256 of up_sql
   std::string up_path;
+  // False when the up file starts with `-- querygate:no-transaction` (kNoTransactionHeader):
+  // `up_statements` then run one by one outside a transaction. Likewise for the down file.
+  bool transactional = true;
+  std::vector<std::string> up_statements;
+  bool down_transactional = true;
+  std::vector<std::string> down_statements;
 };
 
 // Returns the migrations in `dir` ordered by numeric id; a missing dir yields none. Fails with
-// INVALID_ARGUMENT naming the file for a malformed name, a duplicate id or a down without up.
+// INVALID_ARGUMENT naming the file for a malformed name, a duplicate id, a down without up, a
+// no-transaction file holding a statement NoTransactionStatements refuses, or a transactional
+// file holding a statement PostgreSQL runs only outside a transaction (CREATE INDEX
+// CONCURRENTLY, ...).
 absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir);
 
 // Returns the id after the largest existing one, keeping its width (4 digits when none).

@@ -12,6 +12,7 @@
 #include "migrate/introspect.h"
 #include "migrate/shadow_workspace.h"
 #include "migrate/sql_ident.h"
+#include "migrate/sql_statements.h"
 #include "schema/ddl.h"
 #include "schema/loader.h"
 #include "schema/tenancy.h"
@@ -151,7 +152,10 @@ absl::Status GrantRuntimeRole(db::Session& session, const schema::Schema& schema
 
 std::vector<Script> ScriptsOf(const std::vector<MigrationFile>& files) {
   std::vector<Script> scripts;
-  for (const MigrationFile& file : files) scripts.push_back({Label(file), &file.up_sql});
+  for (const MigrationFile& file : files) {
+    scripts.push_back(
+        {Label(file), &file.up_sql, file.transactional ? nullptr : &file.up_statements});
+  }
   return scripts;
 }
 
@@ -177,6 +181,31 @@ class MigrationLock {
   db::Session* session_;
   int64_t key_;
 };
+
+constexpr char kInvalidIndexSql[] =
+    "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid";
+
+// Runs the statements of a no-transaction migration one by one. Before a CREATE INDEX
+// CONCURRENTLY IF NOT EXISTS, an invalid index of that name (left by an earlier failed run,
+// which IF NOT EXISTS would otherwise keep) is dropped. Fails naming the statement.
+absl::Status RunWithoutTransaction(db::Session& session,
+                                   const std::vector<std::string>& statements) {
+  for (size_t i = 0; i < statements.size(); ++i) {
+    std::string at = absl::StrCat("statement ", i + 1, " of ", statements.size());
+    if (std::string index = ConcurrentIndexName(statements[i]); !index.empty()) {
+      auto invalid = session.Query(kInvalidIndexSql, {index});
+      if (!invalid.ok()) return Annotate(invalid.status(), at);
+      if (!invalid->rows.empty()) {
+        absl::Status dropped =
+            session.Execute(absl::StrCat("DROP INDEX CONCURRENTLY IF EXISTS ", index));
+        if (!dropped.ok()) return Annotate(dropped, absl::StrCat(at, ": dropping invalid index"));
+      }
+    }
+    absl::Status status = session.Execute(statements[i]);
+    if (!status.ok()) return Annotate(status, at);
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckAppliedUnchanged(const AppliedMap& applied,
                                    const std::vector<MigrationFile>& files) {
@@ -235,6 +264,25 @@ absl::StatusOr<std::vector<std::string>> Migrator::Up() {
   std::vector<std::string> done;
   for (const MigrationFile& file : files) {
     if (applied.count(file.id)) continue;
+    if (!file.transactional) {
+      absl::Status status = RunWithoutTransaction(*session, file.up_statements);
+      if (status.ok()) {
+        status = session
+                     ->Query(
+                         "INSERT INTO schema_migrations (id, description, checksum) VALUES "
+                         "($1, $2, $3)",
+                         {file.id, file.description, file.checksum})
+                     .status();
+      }
+      if (!status.ok()) {
+        return Annotate(status, absl::StrCat("migration ", Label(file),
+                                             " (no transaction) failed and is not recorded; the "
+                                             "statements before the failed one stay applied and "
+                                             "are repeated safely by the next run"));
+      }
+      done.push_back(Label(file));
+      continue;
+    }
     absl::Status status = session->Transact([&](db::Transaction& tx) {
       QG_RETURN_IF_ERROR(tx.Execute(file.up_sql));
       return tx
@@ -282,6 +330,18 @@ absl::StatusOr<std::vector<std::string>> Migrator::Down(std::optional<std::strin
     if (!file->down_sql) {
       return absl::FailedPreconditionError(
           absl::StrCat("migration ", Label(*file), " has no down script"));
+    }
+    if (!file->down_transactional) {
+      absl::Status status = RunWithoutTransaction(*session, file->down_statements);
+      if (status.ok()) {
+        status = session->Query("DELETE FROM schema_migrations WHERE id = $1", {file->id}).status();
+      }
+      if (!status.ok()) {
+        return Annotate(status, absl::StrCat("rolling back ", Label(*file),
+                                             " (no transaction) failed; it stays recorded"));
+      }
+      done.push_back(Label(*file));
+      continue;
     }
     absl::Status status = session->Transact([&](db::Transaction& tx) {
       QG_RETURN_IF_ERROR(tx.Execute(*file->down_sql));

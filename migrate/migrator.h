@@ -60,11 +60,13 @@ class Migrator {
  public:
   explicit Migrator(MigratorOptions options) : options_(std::move(options)) {}
 
-  // Applies every pending migration in id order, each in its own transaction, under an
-  // advisory lock, after installing querygate's functions; then installs the change triggers
+  // Applies every pending migration in id order, each in its own transaction (a no-transaction
+  // migration statement by statement, recorded only after its last statement succeeded), under
+  // an advisory lock, after installing querygate's functions; then installs the change triggers
   // and, with options.grant_to, grants the runtime role. Returns the ids applied. Fails naming
-  // the migration that failed (which is rolled back whole), FAILED_PRECONDITION when an applied
-  // migration's file changed, or NOT_FOUND when the grant_to role does not exist.
+  // the migration that failed (which is rolled back whole, or for a no-transaction one left
+  // unrecorded), FAILED_PRECONDITION when an applied migration's file changed, or NOT_FOUND
+  // when the grant_to role does not exist.
   absl::StatusOr<std::vector<std::string>> Up();
 
   // Rolls back the last applied migration, or every migration after `target_id` (which stays

@@ -26,8 +26,15 @@ absl::StatusOr<Catalog> ShadowWorkspace::Replay(const std::vector<Script>& scrip
   QG_RETURN_IF_ERROR(EnterFreshSchema());
   db::Session& session = db_->session();
   for (const Script& script : scripts) {
-    absl::Status status =
-        session.Transact([&](db::Transaction& tx) { return tx.Execute(*script.sql); });
+    absl::Status status = absl::OkStatus();
+    if (script.statements != nullptr) {
+      for (const std::string& statement : *script.statements) {
+        status = session.Execute(statement);
+        if (!status.ok()) break;
+      }
+    } else {
+      status = session.Transact([&](db::Transaction& tx) { return tx.Execute(*script.sql); });
+    }
     if (!status.ok()) {
       return absl::Status(status.code(),
                           absl::StrCat("replaying ", script.label, ": ", status.message()));

@@ -16,6 +16,9 @@ namespace querygate::migrate {
 struct Script {
   std::string label;
   const std::string* sql;
+  // Set for a no-transaction migration: these statements run one by one, outside a
+  // transaction, instead of `sql`.
+  const std::vector<std::string>* statements = nullptr;
 };
 
 // One shadow database in which catalogs are computed, each in a fresh PostgreSQL schema.

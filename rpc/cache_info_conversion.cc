@@ -35,6 +35,17 @@ void CacheInfoToProto(const service::CacheInfo& in, v1::CacheInfo& out) {
   }
   out.set_age_ms(in.age_ms);
   out.set_ttl_ms(in.ttl_ms);
+  switch (in.tier) {
+    case service::CacheTier::kLocal:
+      out.set_tier(v1::CACHE_TIER_LOCAL);
+      break;
+    case service::CacheTier::kShared:
+      out.set_tier(v1::CACHE_TIER_SHARED);
+      break;
+    default:
+      out.set_tier(v1::CACHE_TIER_UNSPECIFIED);
+      break;
+  }
 }
 
 }  // namespace querygate::rpc

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "rpc/insights_conversion.h"
 #include "rpc/status_conversion.h"
 #include "wire/value_conversion.h"
 
@@ -31,6 +32,8 @@ void FillCounters(const service::NameStats& in, v1::CacheCounters& out) {
   out.set_invalidations_write(in.invalidations_write);
   out.set_invalidations_event(in.invalidations_event);
   out.set_invalidations_trigger(in.invalidations_trigger);
+  out.set_l1_hits(in.l1_hits);
+  out.set_stale(in.stale);
 }
 
 void ParamsToProto(const std::map<std::string, Value>& params, v1::StructValue& out) {
@@ -217,6 +220,47 @@ grpc::Status CacheServiceImpl::Stats(grpc::ServerContext* context, const v1::Sta
   response->set_database_healthy(stats.database_healthy);
   response->set_uptime_ms(stats.uptime_ms);
   response->set_warm_status(stats.warm_status);
+  const service::LocalTierStats& l1 = stats.local_tier;
+  v1::LocalTier* tier = response->mutable_local_tier();
+  tier->set_enabled(l1.enabled);
+  tier->set_serving(l1.serving);
+  tier->set_budget_bytes(l1.budget_bytes);
+  tier->set_bytes(l1.bytes);
+  tier->set_entries(l1.entries);
+  tier->set_evictions(l1.evictions);
+  tier->set_rejections(l1.rejections);
+  tier->set_leases_granted(l1.leases_granted);
+  tier->set_lease_refusals(l1.lease_refusals);
+  tier->set_acknowledgement_timeouts(l1.acknowledgement_timeouts);
+  return grpc::Status::OK;
+}
+
+grpc::Status CacheServiceImpl::Insights(grpc::ServerContext* context,
+                                        const v1::InsightsRequest* request,
+                                        v1::InsightsResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kStats);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (insights_ == nullptr) {
+    return ToGrpcStatus(absl::FailedPreconditionError("insights are not enabled on this server"));
+  }
+  auto report = insights_->Report(request->limit());
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  InsightsToProto(*report, *response);
+  return grpc::Status::OK;
+}
+
+grpc::Status CacheServiceImpl::Advise(grpc::ServerContext* context,
+                                      const v1::AdviseRequest* request,
+                                      v1::AdviseResponse* response) {
+  auto ctx = guard_->Admit(context, auth::Permission::kStats);
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (advisor_ == nullptr) {
+    return ToGrpcStatus(
+        absl::FailedPreconditionError("the index advisor is not enabled on this server"));
+  }
+  auto advice = advisor_->Advise(request->limit(), request->min_cost_reduction());
+  if (!advice.ok()) return ToGrpcStatus(advice.status());
+  AdviceToProto(*advice, *response);
   return grpc::Status::OK;
 }
 

@@ -5,8 +5,10 @@
 
 #include <iterator>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/hmac.h"
 #include "rpc/call_context.h"
 #include "schema/tenancy.h"
 
@@ -29,6 +31,17 @@ auth::PeerCredentials PeerOf(grpc::ServerContextBase* context) {
   return peer;
 }
 
+// Returns the caller's x-request-id when usable, else a fresh random id (32 hex digits).
+std::string RequestIdOf(grpc::ServerContextBase* context) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("x-request-id");
+  if (it != metadata.end()) {
+    absl::string_view sent(it->second.data(), it->second.size());
+    if (IsUsableRequestId(sent)) return std::string(sent);
+  }
+  return absl::BytesToHexString(RandomBytes(16));
+}
+
 // True for the actions whose outcome is audited (AuditOutcome), which need the caller's address.
 bool IsOperatorAction(auth::Permission permission) {
   return permission == auth::Permission::kInvalidate || permission == auth::Permission::kWarm;
@@ -36,12 +49,23 @@ bool IsOperatorAction(auth::Permission permission) {
 
 }  // namespace
 
+bool IsUsableRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 CallGuard::CallGuard(const auth::Authenticator* authenticator, const auth::RolePolicy* policy,
-                     auth::AuditSink audit, TenantOptions tenants)
+                     auth::AuditSink audit, TenantOptions tenants, TraceStarter start_trace)
     : authenticator_(authenticator),
       policy_(policy),
       audit_(std::move(audit)),
-      tenants_(std::move(tenants)) {
+      tenants_(std::move(tenants)),
+      start_trace_(std::move(start_trace)) {
   if (authenticator_->mode() == auth::AuthMode::kNone) {
     auto anonymous = authenticator_->Authenticate({}, absl::Now());
     if (anonymous.ok()) anonymous_ = std::make_shared<const Identity>(*std::move(anonymous));
@@ -50,6 +74,8 @@ CallGuard::CallGuard(const auth::Authenticator* authenticator, const auth::RoleP
 
 absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* context,
                                                       auth::Permission permission) const {
+  std::string request_id = RequestIdOf(context);
+  context->AddInitialMetadata("x-request-id", request_id);
   absl::Time now = absl::Now();
   auto deny = [&](const absl::Status& status, const Identity* who) {
     if (audit_) {
@@ -83,6 +109,8 @@ absl::StatusOr<service::CallContext> CallGuard::Admit(grpc::ServerContextBase* c
   }
   ctx.identity = std::move(who);
   if (IsOperatorAction(permission)) ctx.peer = context->peer();
+  if (start_trace_) ctx.trace = start_trace_(request_id);
+  ctx.request_id = std::move(request_id);
   return ctx;
 }
 

@@ -3,6 +3,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,14 +28,23 @@ struct TenantOptions {
 // The longest tenant text accepted from a caller (identity, header or request field).
 inline constexpr size_t kMaxTenantBytes = 256;
 
+// True when a caller's x-request-id is kept as the call's request id: 1..128 bytes of
+// [A-Za-z0-9._:-]. Any other value is replaced by a generated id.
+bool IsUsableRequestId(absl::string_view id);
+
+// Opens the trace of an admitted call with this request id (see service::CallTrace).
+using TraceStarter = std::function<std::shared_ptr<service::CallTrace>(const std::string&)>;
+
 // The edge of every call: authenticates the caller once (bearer token or client certificate),
 // checks the RPC's permission, resolves the caller's tenant, writes an audit line for denials
 // and operator actions, and hands the service a CallContext carrying the identity and tenant.
 class CallGuard {
  public:
   CallGuard(const auth::Authenticator* authenticator, const auth::RolePolicy* policy,
-            auth::AuditSink audit, TenantOptions tenants = {});
+            auth::AuditSink audit, TenantOptions tenants = {}, TraceStarter start_trace = {});
 
+  // First gives the call its request id (the caller's x-request-id when usable, else 16
+  // random bytes in hex) and sends it back in the initial metadata (x-request-id).
   // Returns the call's context when the caller is authenticated and holds `permission`, with
   // ctx.tenant the canonical tenant of the caller (identity, or the tenancy header without
   // authentication) when the schema declares tenancy. Fails with UNAUTHENTICATED (missing or
@@ -69,6 +79,7 @@ class CallGuard {
   const auth::RolePolicy* policy_;
   auth::AuditSink audit_;
   TenantOptions tenants_;
+  TraceStarter start_trace_;
   // The one identity of every caller when auth.mode is none, built once; null otherwise.
   std::shared_ptr<const Identity> anonymous_;
 };

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rpc/cache_service_impl.h"
+#include "rpc/internal/call_interceptor.h"
 #include "rpc/query_service_impl.h"
 #include "rpc/repository_service_impl.h"
 
@@ -111,7 +112,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   impl->executor = std::make_unique<BlockingExecutor>(options.max_threads, options.max_threads * 4);
   impl->query_service =
       std::make_unique<QueryServiceImpl>(services.queries, services.guard, impl->executor.get());
-  impl->cache_service = std::make_unique<CacheServiceImpl>(services.cache_admin, services.guard);
+  impl->cache_service = std::make_unique<CacheServiceImpl>(services.cache_admin, services.guard,
+                                                           services.insights, services.advisor);
   impl->health = std::move(health);
   impl->health_interval = options.health_interval;
 
@@ -131,6 +133,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               options.max_pollers);
   builder.SetResourceQuota(quota);
+  if (!options.observers.empty()) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(internal::MakeCallInterceptorFactory(options.observers));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   builder.RegisterService(impl->query_service.get());
   builder.RegisterService(impl->cache_service.get());
   if (services.repository != nullptr) {

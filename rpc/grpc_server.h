@@ -4,11 +4,15 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "rpc/call_guard.h"
+#include "rpc/call_observer.h"
 #include "service/cache_admin.h"
+#include "service/index_advisor.h"
+#include "service/insights.h"
 #include "service/query_service.h"
 #include "service/repository_service.h"
 
@@ -41,6 +45,8 @@ struct ServerOptions {
   bool reflection = true;
   // How often the health of dependencies is re-read into the health service.
   absl::Duration health_interval = absl::Milliseconds(200);
+  // Told about every finished call, health and reflection included; each outlives the server.
+  std::vector<CallObserver*> observers;
 };
 
 // Health of the backends, as the server reports it.
@@ -59,6 +65,9 @@ struct ServiceSet {
   service::RepositoryService* repository = nullptr;
   // Authenticates and authorizes every call except health and reflection.
   const CallGuard* guard = nullptr;
+  // Optional: CacheService.Insights and Advise answer FAILED_PRECONDITION without them.
+  const service::Insights* insights = nullptr;
+  const service::IndexAdvisor* advisor = nullptr;
 };
 
 // The gRPC front: QueryService, CacheService, RepositoryService behind the CallGuard;

@@ -9,6 +9,7 @@
 #include "rpc/cache_info_conversion.h"
 #include "rpc/call_context.h"
 #include "rpc/status_conversion.h"
+#include "service/call_trace.h"
 #include "wire/value_conversion.h"
 
 namespace querygate::rpc {
@@ -81,6 +82,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::Execute(grpc::CallbackServerContext*
   }
   auto domain = ToDomain(wire_request);
   if (!domain.ok()) return Finish(context, ToGrpcStatus(domain.status()));
+  if (ctx->trace != nullptr) ctx->trace->SetName(domain->query);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto shared = std::make_shared<service::ExecuteRequest>(*std::move(domain));
   auto call = std::make_shared<service::CallContext>(*std::move(ctx));
@@ -107,7 +109,12 @@ void QueryServiceImpl::ExecuteOnExecutor(service::CallContext ctx,
           reactor->Finish(ToGrpcStatus(result.status()));
           return;
         }
-        Answer(reactor, *std::move(result), response);
+        absl::Status written;
+        {
+          service::StepTimer encode(ctx.trace.get(), &service::CallTrace::encode_ns);
+          written = WriteResponse(*std::move(result), *response);
+        }
+        reactor->Finish(ToGrpcStatus(written));
       });
   if (!queued) {
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -141,6 +141,7 @@ grpc::Status RepositoryServiceImpl::Get(grpc::ServerContext* context, const v1::
                                         v1::GetResponse* response) {
   auto ctx = guard_->Admit(context, auth::Permission::kGet);
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (ctx->trace != nullptr) ctx->trace->SetName(request->model());
   service::RepoGetRequest domain;
   domain.model = request->model();
   auto id = FromProto(request->id(), "id");
@@ -161,6 +162,7 @@ grpc::Status RepositoryServiceImpl::List(grpc::ServerContext* context,
                                          v1::ListResponse* response) {
   auto ctx = guard_->Admit(context, auth::Permission::kList);
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (ctx->trace != nullptr) ctx->trace->SetName(request->model());
   service::RepoListRequest domain;
   domain.model = request->model();
   auto filter = FilterFromProto(request->filter(), "filter");
@@ -190,6 +192,7 @@ grpc::Status RepositoryServiceImpl::Count(grpc::ServerContext* context,
                                           v1::CountResponse* response) {
   auto ctx = guard_->Admit(context, auth::Permission::kCount);
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (ctx->trace != nullptr) ctx->trace->SetName(request->model());
   service::RepoCountRequest domain;
   domain.model = request->model();
   auto filter = FilterFromProto(request->filter(), "filter");

@@ -143,6 +143,11 @@ struct Model {
   bool timestamps = false;
   bool soft_delete = false;
   std::optional<int64_t> cache_ttl_seconds;
+  // Reads may be kept in each instance's in-process tier; expired (never invalidated) entries
+  // may be served STALE this long during a background refresh, and when PostgreSQL fails.
+  bool local_cache = true;
+  int64_t stale_while_revalidate_seconds = 0;
+  int64_t stale_if_error_seconds = 0;
   // Whether migrations install the change-notification trigger on this table (writes made
   // directly in the database then invalidate the cache). Off for write-heavy, uncached tables.
   bool notify_changes = true;

@@ -28,6 +28,12 @@ struct NamedQuery {
   std::vector<QueryParam> params;
   bool cached = true;
   std::optional<int64_t> ttl_seconds;  // unset: the server's default ttl
+  // Results may be kept in each instance's in-process tier (besides Redis).
+  bool local_cache = true;
+  // After the ttl, an entry (never an invalidated one) may still be served, marked STALE:
+  // while one refresh runs in the background, and when PostgreSQL fails. 0: off.
+  int64_t stale_while_revalidate_seconds = 0;
+  int64_t stale_if_error_seconds = 0;
   std::vector<std::string> tags;
   // Roles allowed to run the query; empty: any caller holding the RPC permission.
   std::vector<std::string> roles;

@@ -199,6 +199,19 @@ void ReadQuery(const std::string& name, const JsonNode& node, const std::string&
         query.cached = value.bool_value;
       else
         diag.Error(file, key_path, "cache must be true or false");
+    } else if (key == "local_cache") {
+      if (value.is_bool())
+        query.local_cache = value.bool_value;
+      else
+        diag.Error(file, key_path, "local_cache must be true or false");
+    } else if (key == "stale_while_revalidate" || key == "stale_if_error") {
+      if (value.is_integer() && value.int_value >= 0 && value.int_value <= 86400) {
+        (key == "stale_if_error" ? query.stale_if_error_seconds
+                                 : query.stale_while_revalidate_seconds) = value.int_value;
+      } else {
+        diag.Error(file, key_path,
+                   absl::StrCat(key, " must be a whole number of seconds from 0 to 86400"));
+      }
     } else if (key == "tags") {
       if (!value.is_array()) diag.Error(file, key_path, "tags must be an array of strings");
       for (const JsonNode& tag : value.elements) {

@@ -13,7 +13,10 @@
 #include "absl/strings/strip.h"
 #include "cache/invalidation_event.h"
 #include "cache/invalidation_subscriber.h"
+#include "cache/l1_coherence.h"
+#include "cache/l1_store.h"
 #include "cache/redis_query_cache.h"
+#include "cache/tiered_cache.h"
 #include "common/hmac.h"
 #include "common/status_macros.h"
 #include "db/cancel_watcher.h"
@@ -22,15 +25,22 @@
 #include "db/session_pool.h"
 #include "migrate/change_triggers.h"
 #include "nlohmann/json.hpp"
+#include "ops/status_page.h"
 #include "rpc/result_wire_codec.h"
 #include "schema/loader.h"
 #include "schema/named_query.h"
 #include "schema/tenancy.h"
+#include "server/call_log.h"
+#include "server/log_wiring.h"
+#include "server/ops_wiring.h"
 #include "service/cache_admin.h"
 #include "service/gated_cache.h"
+#include "service/index_advisor.h"
+#include "service/insights.h"
 #include "service/invalidation_hub.h"
 #include "service/query_registry.h"
 #include "service/query_service.h"
+#include "service/refresher.h"
 #include "service/repository_service.h"
 #include "service/warmer.h"
 
@@ -45,12 +55,24 @@ struct App::Parts {
   // when the server would be reachable beyond loopback unguarded.
   absl::Status StartGuard(const ServerConfig& config, const AppHooks& hooks);
 
+  // The server's log (may be null), the call observer logging calls and slow calls (before
+  // the guard, which opens its traces), and the backend transitions the ticker polls.
+  Logger* log = nullptr;
+  std::unique_ptr<CallLogObserver> call_log;
+  BackendLog backend_log{nullptr};
   std::unique_ptr<auth::Authenticator> authenticator;
   auth::RolePolicy policy;
   std::unique_ptr<rpc::CallGuard> guard;
   schema::Schema schema;
+  // The status page (GET / and /status.json); declared before `ops` to outlive its listener.
+  std::unique_ptr<querygate::ops::StatusPage> status_page;
+  // Metrics and the operators' HTTP listener; before every part that feeds the metrics.
+  std::unique_ptr<OpsWiring> ops;
   std::unique_ptr<db::SessionPool> pool;
   std::unique_ptr<cache::RedisQueryCache> redis;
+  std::unique_ptr<cache::L1Store> l1;
+  std::unique_ptr<cache::L1Coherence> coherence;
+  std::unique_ptr<cache::TieredCache> tiered;
   std::unique_ptr<db::CancelWatcher> watcher;
   std::unique_ptr<service::QueryRegistry> registry;
   std::unique_ptr<service::InvalidationHub> hub;
@@ -62,8 +84,12 @@ struct App::Parts {
   std::unique_ptr<service::CachedReader> repository_reads;
   std::unique_ptr<service::QueryService> queries;
   std::unique_ptr<service::RepositoryService> repository;
+  // Declared after the readers and services its jobs use, so it stops first.
+  std::unique_ptr<service::Refresher> refresher;
   std::unique_ptr<service::Warmer> warmer;
   std::unique_ptr<service::CacheAdmin> admin;
+  std::unique_ptr<service::Insights> insights;
+  std::unique_ptr<service::IndexAdvisor> advisor;
   std::unique_ptr<cache::InvalidationSubscriber> subscriber;
   std::unique_ptr<db::NotificationListener> listener;
   std::unique_ptr<rpc::GrpcServer> server;
@@ -76,6 +102,7 @@ struct App::Parts {
   std::thread warm_thread;
 
   void StopThreads() {
+    if (ops != nullptr) ops->Stop();
     {
       std::lock_guard<std::mutex> lock(mu);
       stopping = true;
@@ -113,7 +140,8 @@ absl::Status SchemaErrors(const std::string& dir, const schema::LoadResult& load
 void StartFeeds(const ServerConfig& config, const std::string& instance_id,
                 service::InvalidationHub* hub,
                 std::unique_ptr<cache::InvalidationSubscriber>& subscriber,
-                std::unique_ptr<db::NotificationListener>& listener) {
+                std::unique_ptr<db::NotificationListener>& listener, Logger* log,
+                ops::Metrics* metrics) {
   if (!config.invalidation_channel.empty()) {
     cache::SubscriberOptions options;
     options.redis = config.redis;
@@ -123,12 +151,29 @@ void StartFeeds(const ServerConfig& config, const std::string& instance_id,
     options.ping_timeout = std::min(absl::Seconds(3), config.feed_timeout - options.ping_interval);
     subscriber = std::make_unique<cache::InvalidationSubscriber>(
         options,
-        [hub](const std::string& message) {
+        [hub, log, metrics](const std::string& message) {
           auto event = cache::ParseInvalidationEvent(message);
-          if (event.ok()) (void)hub->Invalidate(*event, service::InvalidationSource::kEvent);
+          absl::Status status = event.ok()
+                                    ? hub->Invalidate(*event, service::InvalidationSource::kEvent)
+                                    : event.status();
+          if (metrics != nullptr) {
+            metrics->FeedEvent("pubsub");
+            if (status.ok()) metrics->CountInvalidation("event");
+          }
+          if (absl::IsInvalidArgument(status) || absl::IsNotFound(status)) {
+            LogDroppedEvent(log, "pubsub", status.message(), message);
+          }
         },
-        [hub] { hub->FeedUp(service::Feed::kPubSub); },
-        [hub] { hub->FeedDown(service::Feed::kPubSub); });
+        [hub, log, metrics] {
+          hub->FeedUp(service::Feed::kPubSub);
+          if (metrics != nullptr) metrics->FeedUp("pubsub");
+          LogFeedTransition(log, "pubsub", true);
+        },
+        [hub, log, metrics] {
+          hub->FeedDown(service::Feed::kPubSub);
+          if (metrics != nullptr) metrics->FeedDown("pubsub");
+          LogFeedTransition(log, "pubsub", false);
+        });
     subscriber->Start();
   }
   if (config.listen_for_changes) {
@@ -139,13 +184,19 @@ void StartFeeds(const ServerConfig& config, const std::string& instance_id,
     options.feed_timeout = config.feed_timeout;
     listener = std::make_unique<db::NotificationListener>(
         options,
-        [hub, own = absl::StrCat("write:", instance_id)](const std::string& payload) {
+        [hub, log, metrics, own = absl::StrCat("write:", instance_id)](const std::string& payload) {
+          if (metrics != nullptr) metrics->FeedEvent("database");
           // A trigger's payload is a bare table name; a service write's is a JSON event naming
           // its tables and tenant (ChangeNotifyPayloads).
           cache::InvalidationEvent event;
           if (absl::StartsWith(payload, "{")) {
             auto parsed = cache::ParseInvalidationEvent(payload);
-            if (!parsed.ok() || parsed->tables.empty()) return;
+            if (!parsed.ok() || parsed->tables.empty()) {
+              LogDroppedEvent(log, "database",
+                              parsed.ok() ? "the event names no table" : parsed.status().message(),
+                              payload);
+              return;
+            }
             // This instance invalidated its own write after commit (or owes it, distrusting
             // its cache until Redis takes it): nothing to learn here.
             if (parsed->source == own) return;
@@ -156,13 +207,28 @@ void StartFeeds(const ServerConfig& config, const std::string& instance_id,
           }
           event.source = "trigger";
           absl::Status status = hub->Invalidate(event, service::InvalidationSource::kTrigger);
+          if (metrics != nullptr && status.ok()) {
+            metrics->CountInvalidation("trigger");
+            // The trigger's clock (the database server's) against ours: see docs/operations.md.
+            if (auto committed = NotifyTimestamp(payload)) {
+              metrics->ObserveInvalidationLag(absl::Now() - *committed, "trigger");
+            }
+          }
           if (absl::IsInvalidArgument(status) && !event.tenant.empty()) {
             event.tenant.clear();  // a tenant this schema cannot parse: invalidate for all
             (void)hub->Invalidate(event, service::InvalidationSource::kTrigger);
           }
         },
-        [hub] { hub->FeedUp(service::Feed::kDatabase); },
-        [hub] { hub->FeedDown(service::Feed::kDatabase); });
+        [hub, log, metrics] {
+          hub->FeedUp(service::Feed::kDatabase);
+          if (metrics != nullptr) metrics->FeedUp("database");
+          LogFeedTransition(log, "database", true);
+        },
+        [hub, log, metrics] {
+          hub->FeedDown(service::Feed::kDatabase);
+          if (metrics != nullptr) metrics->FeedDown("database");
+          LogFeedTransition(log, "database", false);
+        });
     listener->Start();
   }
 }
@@ -325,8 +391,10 @@ absl::Status App::Parts::StartGuard(const ServerConfig& config, const AppHooks& 
     }
     tenants.header = config.tenancy.header;
   }
-  guard = std::make_unique<rpc::CallGuard>(authenticator.get(), &policy, hooks.audit,
-                                           std::move(tenants));
+  CallLogObserver* calls = call_log.get();
+  guard = std::make_unique<rpc::CallGuard>(
+      authenticator.get(), &policy, hooks.audit, std::move(tenants),
+      [calls](const std::string& request_id) { return calls->StartTrace(request_id); });
   return absl::OkStatus();
 }
 
@@ -338,6 +406,9 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
 
   auto parts = std::make_unique<Parts>();
   parts->schema = std::move(loaded.schema);
+  parts->log = hooks.log;
+  parts->call_log = std::make_unique<CallLogObserver>(hooks.log, config.slow_call);
+  parts->backend_log = BackendLog(hooks.log);
   QG_RETURN_IF_ERROR(parts->StartGuard(config, hooks));
   service::WarmOptions warm = config.warm;
   QG_RETURN_IF_ERROR(CanonicalWarmTenants(parts->schema, warm.sets));
@@ -349,23 +420,44 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
         parts->registry,
         service::QueryRegistry::Build(named.queries, parts->schema, *session, config.default_ttl));
   }
-  parts->pool = std::make_unique<db::SessionPool>(config.database);
+  parts->ops = std::make_unique<OpsWiring>(config);
+  parts->pool = std::make_unique<db::SessionPool>(parts->ops->WithPoolObserver(config.database));
   QG_RETURN_IF_ERROR(parts->pool->Start());
   parts->redis = std::make_unique<cache::RedisQueryCache>(config.redis);
+  std::string instance_id = absl::BytesToHexString(RandomBytes(8));
+  if (config.l1.enabled) {
+    cache::L1Options l1;
+    l1.budget_bytes = config.l1.budget_mb << 20;
+    parts->l1 = std::make_unique<cache::L1Store>(l1);
+  }
+  cache::CoherenceOptions coherence;
+  coherence.instance_id = instance_id;
+  coherence.hold_lease = config.l1.enabled;
+  coherence.lease = config.l1.lease;
+  coherence.await_acknowledgements = config.l1.await_acks;
+  coherence.ping_interval = std::min(absl::Seconds(1), config.feed_timeout / 3);
+  coherence.ping_timeout =
+      std::min(absl::Seconds(3), config.feed_timeout - coherence.ping_interval);
+  parts->coherence =
+      std::make_unique<cache::L1Coherence>(parts->redis.get(), parts->l1.get(), coherence);
+  parts->coherence->Start();
+  parts->tiered = std::make_unique<cache::TieredCache>(parts->redis.get(), parts->l1.get(),
+                                                       parts->coherence.get());
   parts->watcher = std::make_unique<db::CancelWatcher>();
 
   std::vector<service::Feed> feeds;
   if (!config.invalidation_channel.empty()) feeds.push_back(service::Feed::kPubSub);
   if (config.listen_for_changes) feeds.push_back(service::Feed::kDatabase);
-  parts->hub = std::make_unique<service::InvalidationHub>(parts->redis.get(), parts->registry.get(),
-                                                          &parts->schema, feeds);
-  parts->gated = std::make_unique<service::GatedCache>(parts->redis.get(), parts->hub.get());
+  parts->hub = std::make_unique<service::InvalidationHub>(
+      parts->tiered.get(), parts->registry.get(), &parts->schema, feeds);
+  parts->gated = std::make_unique<service::GatedCache>(parts->tiered.get(), parts->hub.get());
   parts->reader = std::make_unique<service::DatabaseReader>(config.reads, parts->pool.get(),
                                                             parts->watcher.get());
+  parts->refresher = std::make_unique<service::Refresher>(2, 256);
   parts->query_reads = std::make_unique<service::CachedReader>(
-      parts->gated.get(), &parts->wire_codec, config.stale_fill_guard);
+      parts->gated.get(), &parts->wire_codec, config.stale_fill_guard, parts->refresher.get());
   parts->repository_reads = std::make_unique<service::CachedReader>(
-      parts->gated.get(), &parts->binary_codec, config.stale_fill_guard);
+      parts->gated.get(), &parts->binary_codec, config.stale_fill_guard, parts->refresher.get());
   service::QueryServiceOptions options = config.queries;
   options.schema_version = SchemaVersion(config.schema_dir);
   parts->queries = std::make_unique<service::QueryService>(
@@ -375,7 +467,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   repository_options.default_ttl = config.model_default_ttl.value_or(config.default_ttl);
   repository_options.skip_own_write_triggers = config.skip_own_write_triggers;
   repository_options.page_token_secret = config.page_token_secret;
-  repository_options.instance_id = absl::BytesToHexString(RandomBytes(8));
+  repository_options.instance_id = instance_id;
   if (repository_options.page_token_secret.empty()) {
     repository_options.page_token_secret = RandomBytes(32);
     if (hooks.warn && config.auth.mode != auth::AuthMode::kNone) {
@@ -387,12 +479,20 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   service::InvalidationHub* hub_ptr = parts->hub.get();
   parts->repository = std::make_unique<service::RepositoryService>(
       repository_options, &parts->schema, parts->reader.get(), parts->repository_reads.get(),
-      parts->pool.get(), [hub_ptr](const std::set<std::string>& tables, const std::string& tenant) {
+      parts->pool.get(),
+      [hub_ptr, metrics = parts->ops->metrics()](const std::set<std::string>& tables,
+                                                 const std::string& tenant) {
+        const absl::Time committed = absl::Now();
         cache::InvalidationEvent event;
         event.tables.assign(tables.begin(), tables.end());
         event.source = "write";
         event.tenant = tenant;
-        return hub_ptr->Invalidate(event, service::InvalidationSource::kWrite);
+        absl::Status status = hub_ptr->Invalidate(event, service::InvalidationSource::kWrite);
+        if (metrics != nullptr && status.ok()) {
+          metrics->CountInvalidation("write");
+          metrics->ObserveInvalidationLag(absl::Now() - committed, "write");
+        }
+        return status;
       });
   service::RepositoryService* repository = parts->repository.get();
   parts->warmer = std::make_unique<service::Warmer>(
@@ -416,6 +516,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
           stats.name = model.name;
           if (const service::QueryCounters* c = repository->Counters(model.name)) {
             stats.hits = c->hits.load();
+            stats.l1_hits = c->l1_hits.load();
+            stats.stale = c->stale.load();
             stats.misses = c->misses.load();
             stats.bypasses = c->bypasses.load();
             stats.fills = c->fills.load();
@@ -426,9 +528,34 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
       },
       service::InvalidateLimits{config.max_invalidate_names,
                                 static_cast<size_t>(config.max_invalidate_name_bytes)});
+  parts->insights = std::make_unique<service::Insights>(
+      parts->registry.get(), &parts->schema, parts->admin.get(),
+      [url = config.database.url, timeout = config.database.connect_timeout] {
+        return db::Session::Connect(url, timeout);
+      });
+  parts->advisor = std::make_unique<service::IndexAdvisor>(parts->insights.get());
 
+  parts->admin->SetLocalTierSource(
+      [l1 = parts->l1.get(), coherence = parts->coherence.get(), budget = config.l1.budget_mb] {
+        service::LocalTierStats out;
+        cache::CoherenceFigures c = coherence->Figures();
+        out.enabled = l1 != nullptr;
+        out.serving = out.enabled && c.serving;
+        out.leases_granted = c.leases_granted;
+        out.lease_refusals = c.lease_refusals;
+        out.acknowledgement_timeouts = c.acknowledgement_timeouts;
+        if (l1 != nullptr) {
+          cache::L1Figures f = l1->Figures();
+          out.budget_bytes = budget << 20;
+          out.bytes = f.bytes;
+          out.entries = f.entries;
+          out.evictions = f.evictions;
+          out.rejections = f.rejections;
+        }
+        return out;
+      });
   StartFeeds(config, repository_options.instance_id, parts->hub.get(), parts->subscriber,
-             parts->listener);
+             parts->listener, parts->log, parts->ops->metrics());
   Parts* raw = parts.get();
   parts->ticker = std::thread([raw] {
     std::unique_lock<std::mutex> lock(raw->mu);
@@ -436,6 +563,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
       raw->stop_cv.wait_for(lock, std::chrono::milliseconds(100));
       lock.unlock();
       raw->hub->Tick();
+      raw->backend_log.Observe(raw->redis->Health(), raw->pool->Figures());
+      if (raw->log != nullptr) raw->log->FlushSuppressed();
       lock.lock();
     }
   });
@@ -451,27 +580,57 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   db::ConnectionPool* pool = parts->pool.get();
   service::InvalidationHub* hub = parts->hub.get();
   rpc::ServerOptions server_options = config.server;
+  if (rpc::CallObserver* observer = parts->ops->call_observer()) {
+    server_options.observers.push_back(observer);
+  }
+  server_options.observers.push_back(parts->call_log.get());
   server_options.reflection = config.reflection == "auto"
                                   ? config.auth.mode == auth::AuthMode::kNone
                                   : config.reflection == "true";
-  QG_ASSIGN_OR_RETURN(parts->server,
-                      rpc::GrpcServer::Start(
-                          server_options,
-                          rpc::ServiceSet{parts->queries.get(), parts->admin.get(),
-                                          parts->repository.get(), parts->guard.get()},
-                          [redis, pool, hub, raw, block] {
-                            rpc::BackendHealth health;
-                            health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();
-                            db::PoolFigures figures = pool->Figures();
-                            health.database_healthy = figures.idle + figures.active > 0;
-                            health.ready = !block || raw->warm_done.load();
-                            return health;
-                          }));
+  QG_ASSIGN_OR_RETURN(
+      parts->server,
+      rpc::GrpcServer::Start(
+          server_options,
+          rpc::ServiceSet{parts->queries.get(), parts->admin.get(), parts->repository.get(),
+                          parts->guard.get(), parts->insights.get(), parts->advisor.get()},
+          [redis, pool, hub, raw, block] {
+            rpc::BackendHealth health;
+            health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();
+            db::PoolFigures figures = pool->Figures();
+            health.database_healthy = figures.idle + figures.active > 0;
+            health.ready = !block || raw->warm_done.load();
+            return health;
+          }));
+  OpsSources ops_sources;
+  ops_sources.admin = parts->admin.get();
+  ops_sources.pool = pool;
+  ops_sources.redis = redis;
+  ops_sources.hub = hub;
+  ops_sources.warmer = parts->warmer.get();
+  ops_sources.warm_done = [raw] { return raw->warm_done.load(); };
+  ops_sources.warm_blocks_readiness = block;
+  if (cache::L1Store* l1 = parts->l1.get()) {
+    ops_sources.local_tier = [l1]() -> std::optional<ops::LocalTierFigures> {
+      cache::L1Figures f = l1->Figures();
+      return ops::LocalTierFigures{f.bytes, f.entries, f.evictions};
+    };
+  }
+  QG_RETURN_IF_ERROR(parts->ops->Start(std::move(ops_sources)));
+  if (querygate::ops::HttpListener* http = parts->ops->listener()) {
+    parts->status_page = std::make_unique<querygate::ops::StatusPage>(parts->ops->metrics());
+    parts->status_page->Register(*http);
+  }
   if (warm_at_start) {
     parts->warm_thread = std::thread([raw] {
       service::CallContext ctx;
       ctx.cancelled = [raw] { return raw->Stopping(); };
-      (void)raw->admin->Warm({}, 0, ctx, nullptr);
+      service::WarmProgress last;
+      absl::Status warmed =
+          raw->admin->Warm({}, 0, ctx, [&last, raw](const service::WarmProgress& progress) {
+            last = progress;
+            raw->ops->WarmProgress(progress);
+          });
+      LogWarmSummary(raw->log, warmed, last);
       raw->warm_done.store(true);
     });
   }

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "auth/authenticator.h"
+#include "common/logger.h"
 #include "server/server_config.h"
 
 namespace querygate::server {
@@ -15,6 +16,8 @@ namespace querygate::server {
 struct AppHooks {
   auth::AuditSink audit;                         // denied calls and operator actions
   std::function<void(const std::string&)> warn;  // risky settings in force
+  // The server's structured log (feeds, backends, calls, warm); null: quiet. Outlives the App.
+  Logger* log = nullptr;
 };
 
 // The running server: schema and named queries loaded, the database pool, the Redis cache,

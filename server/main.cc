@@ -11,17 +11,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "auth/audit.h"
+#include "common/logger.h"
 #include "server/app.h"
+#include "server/log_wiring.h"
 #include "server/server_config.h"
-
-namespace {
-
-void Log(const std::string& line) {
-  std::cerr << absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())
-            << " querygate-server: " << line << std::endl;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -42,27 +35,34 @@ int main(int argc, char** argv) {
 
   auto config = querygate::server::LoadServerConfig(args);
   if (!config.ok()) {
-    Log(std::string(config.status().message()));
-    std::cerr << "run querygate-server --help for the settings\n";
+    querygate::Logger({}).Error(config.status().message(),
+                                {{"hint", "run querygate-server --help for the settings"}});
     return 2;
   }
+  querygate::Logger log(config->log);
+  querygate::server::LogStartup(&log, *config);
   querygate::server::AppHooks hooks;
-  hooks.audit = [](const querygate::auth::AuditEvent& event) {
-    std::cerr << querygate::auth::AuditLine(event) << std::endl;
+  hooks.audit = [&log](const querygate::auth::AuditEvent& event) {
+    log.WriteRaw(querygate::auth::AuditLine(event));
   };
-  hooks.warn = [](const std::string& line) { Log(line); };
+  hooks.warn = [&log](const std::string& line) { log.Warn(line); };
+  hooks.log = &log;
   auto app = querygate::server::App::Start(*config, hooks);
   if (!app.ok()) {
-    Log(std::string("startup failed: ") + std::string(app.status().message()));
+    log.Error(std::string("startup failed: ") + std::string(app.status().message()));
     return 1;
   }
   std::string host = config->server.listen.substr(0, config->server.listen.rfind(':'));
-  Log("listening on " + host + ":" + std::to_string((*app)->port()));
+  log.Info("listening on " + host + ":" + std::to_string((*app)->port()),
+           {{"port", (*app)->port()}});
   int received = 0;
   sigwait(&signals, &received);
-  Log(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
-      ", draining for up to " + absl::FormatDuration(config->shutdown_grace));
+  log.Info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
+               ", draining for up to " + absl::FormatDuration(config->shutdown_grace),
+           {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"},
+            {"grace_ms", absl::ToInt64Milliseconds(config->shutdown_grace)}});
   (*app)->Shutdown(config->shutdown_grace);
-  Log("stopped");
+  app->reset();
+  log.Info("stopped");
   return 0;
 }

@@ -144,6 +144,17 @@ std::vector<Setting> Settings() {
        "--cache-default-ttl-seconds", "(300)", Duration(QG_FIELD(default_ttl), absl::Seconds(1))},
       {"cache.stale_fill_guard", "QUERYGATE_CACHE_STALE_FILL_GUARD", "--cache-stale-fill-guard",
        "true|false; false only to demonstrate the race (true)", Bool(QG_FIELD(stale_fill_guard))},
+      {"cache.l1.enabled", "QUERYGATE_CACHE_L1_ENABLED", "--cache-l1-enabled",
+       "true|false: keep results in process too, coherent through leases (true)",
+       Bool(QG_FIELD(l1.enabled))},
+      {"cache.l1.budget_mb", "QUERYGATE_CACHE_L1_BUDGET_MB", "--cache-l1-budget-mb",
+       "bytes of the in-process tier, in MiB (64)", Int(QG_FIELD(l1.budget_mb))},
+      {"cache.l1.lease_ms", "QUERYGATE_CACHE_L1_LEASE_MS", "--cache-l1-lease-ms",
+       "lease of the in-process tier; the same on every instance (1000)",
+       Duration(QG_FIELD(l1.lease), ms)},
+      {"cache.l1.await_acks", "QUERYGATE_CACHE_L1_AWAIT_ACKS", "--cache-l1-await-acks",
+       "true|false; false only to demonstrate the race it prevents (true)",
+       Bool(QG_FIELD(l1.await_acks))},
       {"cache.model_default_ttl_seconds", "QUERYGATE_CACHE_MODEL_DEFAULT_TTL_SECONDS",
        "--cache-model-default-ttl-seconds",
        "repository reads of models without cache_ttl; 0 disables (cache.default_ttl_seconds)",
@@ -305,6 +316,37 @@ std::vector<Setting> Settings() {
       {"tls.require_client_cert", "QUERYGATE_TLS_REQUIRE_CLIENT_CERT", "--tls-require-client-cert",
        "true|false: refuse connections without a client certificate (true in mtls mode)",
        Bool(QG_FIELD(server.tls.require_client_cert))},
+      {"log.format", "QUERYGATE_LOG_FORMAT", "--log-format",
+       "json|logfmt: one line per event on stderr (json)",
+       [](ServerConfig& c, const std::string& from, const std::string& text) {
+         QG_ASSIGN_OR_RETURN(c.log.format, ParseLogFormat(text, from));
+         return absl::OkStatus();
+       }},
+      {"log.level", "QUERYGATE_LOG_LEVEL", "--log-level",
+       "debug|info|warn|error: the lowest level written; debug adds a line per call (info)",
+       [](ServerConfig& c, const std::string& from, const std::string& text) {
+         QG_ASSIGN_OR_RETURN(c.log.level, ParseLogLevel(text, from));
+         return absl::OkStatus();
+       }},
+      {"log.slow_call_ms", "QUERYGATE_LOG_SLOW_CALL_MS", "--log-slow-call-ms",
+       "calls slower than this are logged at warn with the time of each step; 0: off (500)",
+       Duration(QG_FIELD(slow_call), ms)},
+      {"metrics.listen", "QUERYGATE_METRICS_LISTEN", "--metrics-listen",
+       "host:port of the HTTP listener for /metrics, /healthz, /readyz, the status page / and "
+       "/status.json; port 0 picks one; "
+       "unauthenticated, so keep it on loopback or a private network; empty: off (empty)",
+       [](ServerConfig& c, const std::string& from, const std::string& text) -> absl::Status {
+         size_t colon = text.rfind(':');
+         int port = 0;
+         if (!text.empty() &&
+             (colon == std::string::npos || colon == 0 ||
+              !absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 0 || port > 65535)) {
+           return absl::InvalidArgumentError(
+               absl::StrCat(from, ": expected host:port (or empty), got \"", text, "\""));
+         }
+         c.metrics_listen = text;
+         return absl::OkStatus();
+       }},
       {"security.page_token_secret_file", "QUERYGATE_PAGE_TOKEN_SECRET_FILE",
        "--page-token-secret-file",
        "HMAC key of page tokens, shared by instances that share Redis (random per process)",
@@ -563,6 +605,12 @@ absl::Status CheckConsistency(ServerConfig& c) {
   }
   if (c.database.min_connections > c.database.max_connections) {
     return absl::InvalidArgumentError("database.min_connections exceeds database.max_connections");
+  }
+  if (c.l1.budget_mb < 1 || c.l1.budget_mb > 1 << 20) {
+    return absl::InvalidArgumentError("cache.l1.budget_mb: must be between 1 and 1048576");
+  }
+  if (c.l1.lease < absl::Milliseconds(100) || c.l1.lease > absl::Minutes(1)) {
+    return absl::InvalidArgumentError("cache.l1.lease_ms: must be between 100 and 60000");
   }
   if (c.feed_timeout < absl::Milliseconds(100)) {
     return absl::InvalidArgumentError("invalidation.feed_timeout_ms: must be at least 100");

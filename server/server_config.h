@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "auth/authenticator.h"
 #include "cache/redis_options.h"
+#include "common/logger.h"
 #include "db/connection_pool.h"
 #include "rpc/grpc_server.h"
 #include "service/cache_admin.h"
@@ -30,6 +31,15 @@ struct ServerConfig {
   // Stamp fills with the generations read before the database read. Off only to
   // demonstrate the stale-fill race it prevents.
   bool stale_fill_guard = true;
+  // The in-process cache tier (docs/caching.md, "The in-process tier").
+  struct L1 {
+    bool enabled = true;
+    int64_t budget_mb = 64;
+    // Lease of each instance; every instance sharing a Redis must use the same value.
+    absl::Duration lease = absl::Seconds(1);
+    // Invalidations wait for every lease holder; false only to demonstrate the race.
+    bool await_acks = true;
+  } l1;
   // Redis pub/sub channel of invalidation events; "" turns the subscriber off.
   std::string invalidation_channel = "querygate:invalidate";
   // LISTEN for the change-notification triggers' NOTIFY.
@@ -50,6 +60,13 @@ struct ServerConfig {
   // filled in by the app).
   service::RepositoryOptions repository;
   absl::Duration shutdown_grace = absl::Seconds(5);
+  // host:port of the operators' HTTP listener (/metrics, /healthz, /readyz); "" turns it off.
+  std::string metrics_listen;
+  // The server's log: format (log.format) and level (log.level).
+  LoggerOptions log;
+  // Calls slower than this are logged at warn with the time of each step
+  // (log.slow_call_ms); zero turns it off.
+  absl::Duration slow_call = absl::Milliseconds(500);
 
   // Who may call, and how they prove it (docs/security.md). Key material is read from the
   // *_file settings into `auth` and `server.tls` by LoadServerConfig.

@@ -236,6 +236,8 @@ StatsSnapshot CacheAdmin::Stats() const {
     stats.name = q.def.name;
     if (const QueryCounters* c = queries_->Counters(q.def.name)) {
       stats.hits = c->hits.load();
+      stats.l1_hits = c->l1_hits.load();
+      stats.stale = c->stale.load();
       stats.misses = c->misses.load();
       stats.bypasses = c->bypasses.load();
       stats.fills = c->fills.load();
@@ -260,6 +262,7 @@ StatsSnapshot CacheAdmin::Stats() const {
   snapshot.cache_trusted = hub_->CacheTrusted();
   snapshot.uptime_ms = absl::ToInt64Milliseconds(absl::Now() - started_);
   snapshot.warm_status = warmer_->StatusText();
+  if (local_tier_) snapshot.local_tier = local_tier_();
   return snapshot;
 }
 

@@ -19,7 +19,9 @@ namespace querygate::service {
 // Cache figures of one named query or model.
 struct NameStats {
   std::string name;
-  int64_t hits = 0;
+  int64_t hits = 0;     // both tiers
+  int64_t l1_hits = 0;  // in-process tier only
+  int64_t stale = 0;
   int64_t misses = 0;
   int64_t bypasses = 0;
   int64_t fills = 0;
@@ -31,6 +33,20 @@ struct NameStats {
   double HitRatio() const;
 };
 
+// The in-process tier of this instance (docs/caching.md, "The in-process tier").
+struct LocalTierStats {
+  bool enabled = false;
+  bool serving = false;  // lease valid and subscription up
+  int64_t budget_bytes = 0;
+  int64_t bytes = 0;
+  int64_t entries = 0;
+  int64_t evictions = 0;
+  int64_t rejections = 0;  // fills the admission policy turned away
+  int64_t leases_granted = 0;
+  int64_t lease_refusals = 0;
+  int64_t acknowledgement_timeouts = 0;
+};
+
 struct StatsSnapshot {
   std::vector<NameStats> queries;
   std::vector<NameStats> models;
@@ -40,10 +56,13 @@ struct StatsSnapshot {
   bool cache_trusted = false;
   int64_t uptime_ms = 0;
   std::string warm_status;
+  LocalTierStats local_tier;
 };
 
 // Read/write/bypass counters of models, supplied by the repository service.
 using ModelStatsSource = std::function<std::vector<NameStats>()>;
+// Figures of the in-process tier, supplied by main.
+using LocalTierSource = std::function<LocalTierStats()>;
 
 struct WarmOptions {
   std::vector<WarmSet> sets;  // the configured warm sets
@@ -107,6 +126,9 @@ class CacheAdmin {
   // Returns the current figures.
   StatsSnapshot Stats() const;
 
+  // Makes Stats report the in-process tier's figures from `source`. Call before serving.
+  void SetLocalTierSource(LocalTierSource source) { local_tier_ = std::move(source); }
+
  private:
   InvalidationHub* hub_;
   Warmer* warmer_;
@@ -117,6 +139,7 @@ class CacheAdmin {
   absl::Time started_;
   ModelStatsSource model_stats_;
   InvalidateLimits invalidate_limits_;
+  LocalTierSource local_tier_;
 };
 
 }  // namespace querygate::service

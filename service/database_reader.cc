@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "db/pg_text.h"
 #include "schema/tenancy.h"
+#include "service/call_trace.h"
 
 namespace querygate::service {
 namespace {
@@ -52,7 +53,13 @@ absl::StatusOr<SharedResult> DatabaseReader::Read(const Statement& statement,
   // read that failed on a dead connection is retried on another one, at most once per slot.
   const int64_t attempts = pool_->Figures().max + 1;
   for (int64_t attempt = 0; attempt < attempts; ++attempt) {
-    QG_ASSIGN_OR_RETURN(db::Lease lease, pool_->Acquire(ctx.deadline));
+    absl::StatusOr<db::Lease> acquired = absl::UnknownError("not acquired");
+    {
+      StepTimer wait(ctx.trace.get(), &CallTrace::pool_wait_ns);
+      acquired = pool_->Acquire(ctx.deadline);
+    }
+    QG_ASSIGN_OR_RETURN(db::Lease lease, std::move(acquired));
+    StepTimer round_trip(ctx.trace.get(), &CallTrace::database_ns);
     absl::Status prepared = absl::OkStatus();
     if (!lease->IsPrepared(name)) prepared = lease->Prepare(name, statement.sql);
     if (prepared.ok()) {

@@ -31,9 +31,9 @@ absl::StatusOr<cache::Generations> GatedCache::CurrentGenerations(
 }
 
 absl::Status GatedCache::Fill(const std::string& key, const std::string& payload,
-                              const cache::Generations& generations, absl::Duration ttl) {
+                              const cache::Generations& generations, const cache::FillSpec& spec) {
   if (!hub_->CacheTrusted()) return Distrusted();
-  return inner_->Fill(key, payload, generations, ttl);
+  return inner_->Fill(key, payload, generations, spec);
 }
 
 absl::Status GatedCache::Invalidate(const std::vector<std::string>& dependencies) {

@@ -22,7 +22,7 @@ class GatedCache : public cache::QueryCache {
   absl::StatusOr<cache::Generations> CurrentGenerations(
       const std::vector<std::string>& dependencies) override;
   absl::Status Fill(const std::string& key, const std::string& payload,
-                    const cache::Generations& generations, absl::Duration ttl) override;
+                    const cache::Generations& generations, const cache::FillSpec& spec) override;
   absl::Status Invalidate(const std::vector<std::string>& dependencies) override;
   cache::CacheHealth Health() const override;
   std::string Key(const std::string& suffix) const override { return inner_->Key(suffix); }

@@ -12,10 +12,14 @@ namespace querygate::service {
 enum class CacheMode { kDefault, kBypass, kRefresh, kOnlyCached };
 enum class CacheStatus { kUnspecified, kHit, kMiss, kBypass, kStale };
 
+// Which tier served a hit (or a stale entry).
+enum class CacheTier { kNone, kLocal, kShared };
+
 struct CacheInfo {
   CacheStatus status = CacheStatus::kUnspecified;
   int64_t age_ms = 0;
   int64_t ttl_ms = 0;
+  CacheTier tier = CacheTier::kNone;
 };
 
 struct ResultColumn {

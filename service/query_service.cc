@@ -32,6 +32,29 @@ absl::Status CheckEnum(const schema::QueryParam& param, const schema::Schema& sc
 
 }  // namespace
 
+void CountHit(QueryCounters& counters, const CacheInfo& cache) {
+  counters.hits.fetch_add(1, std::memory_order_relaxed);
+  if (cache.tier == CacheTier::kLocal) counters.l1_hits.fetch_add(1, std::memory_order_relaxed);
+}
+
+void CountOutcome(QueryCounters& counters, const CacheInfo& cache, bool filled) {
+  switch (cache.status) {
+    case CacheStatus::kHit:
+      CountHit(counters, cache);
+      break;
+    case CacheStatus::kStale:
+      counters.stale.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case CacheStatus::kMiss:
+      counters.misses.fetch_add(1, std::memory_order_relaxed);
+      break;
+    default:
+      counters.bypasses.fetch_add(1, std::memory_order_relaxed);
+      break;
+  }
+  if (filled) counters.fills.fetch_add(1, std::memory_order_relaxed);
+}
+
 QueryService::QueryService(QueryServiceOptions options, const QueryRegistry* registry,
                            const DatabaseReader* reader, CachedReader* cached)
     : options_(std::move(options)),
@@ -121,6 +144,9 @@ CachedRead QueryService::ReadFor(const RegisteredQuery& query, const Bound& boun
   }
   read.ttl = query.ttl;
   read.mode = mode;
+  read.local = query.def.local_cache;
+  read.stale_while_revalidate = absl::Seconds(query.def.stale_while_revalidate_seconds);
+  read.stale_if_error = absl::Seconds(query.def.stale_if_error_seconds);
   return read;
 }
 
@@ -151,7 +177,7 @@ void QueryService::TryCached(const ExecuteRequest& request, const CallContext& c
                       done(std::optional<ExecuteResponse>());
                       return;
                     }
-                    counters->hits.fetch_add(1, std::memory_order_relaxed);
+                    CountHit(*counters, hit->cache);
                     done(std::optional<ExecuteResponse>(
                         ExecuteResponse{nullptr, hit->cache, std::move(hit->encoded)}));
                   });
@@ -180,7 +206,19 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
     counters.bypasses.fetch_add(1, std::memory_order_relaxed);
     return ExecuteResponse{std::move(result), {CacheStatus::kBypass, 0, 0}, std::nullopt};
   }
-  auto outcome = cached_->Read(ReadFor(*query, bound, request.cache_mode, ctx), ctx, load);
+  ResultLoader refresh;
+  if (query->def.stale_while_revalidate_seconds > 0) {
+    // Owns what it uses: it may run after this call returned.
+    CallContext background;
+    background.tenant = ctx.tenant;
+    background.identity = ctx.identity;
+    refresh = [reader = reader_, statement, background]() mutable {
+      background.deadline = absl::Now() + kRevalidateTimeout;
+      return reader->Read(statement, background);
+    };
+  }
+  auto outcome =
+      cached_->Read(ReadFor(*query, bound, request.cache_mode, ctx), ctx, load, std::move(refresh));
   if (!outcome.ok()) {
     if (outcome.status().code() == absl::StatusCode::kNotFound) {
       return absl::NotFoundError(
@@ -188,18 +226,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
     }
     return outcome.status();
   }
-  switch (outcome->cache.status) {
-    case CacheStatus::kHit:
-      counters.hits.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case CacheStatus::kMiss:
-      counters.misses.fetch_add(1, std::memory_order_relaxed);
-      break;
-    default:
-      counters.bypasses.fetch_add(1, std::memory_order_relaxed);
-      break;
-  }
-  if (outcome->filled) counters.fills.fetch_add(1, std::memory_order_relaxed);
+  CountOutcome(counters, outcome->cache, outcome->filled);
   return ExecuteResponse{std::move(outcome->result), outcome->cache, std::move(outcome->encoded)};
 }
 

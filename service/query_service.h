@@ -47,11 +47,21 @@ struct ExecuteResponse {
 
 // Counters of one named query since start.
 struct QueryCounters {
-  std::atomic<int64_t> hits{0};
+  std::atomic<int64_t> hits{0};     // every hit, from either tier
+  std::atomic<int64_t> l1_hits{0};  // the hits served from the in-process tier
+  std::atomic<int64_t> stale{0};    // expired entries served (stale-while-revalidate, -if-error)
   std::atomic<int64_t> misses{0};
   std::atomic<int64_t> bypasses{0};
   std::atomic<int64_t> fills{0};
 };
+
+// Counts a hit (and which tier served it) in `counters`.
+void CountHit(QueryCounters& counters, const CacheInfo& cache);
+// Counts a read's outcome, and its fill, in `counters`.
+void CountOutcome(QueryCounters& counters, const CacheInfo& cache, bool filled);
+
+// How long a background revalidation (stale-while-revalidate) may take.
+inline constexpr absl::Duration kRevalidateTimeout = absl::Seconds(10);
 
 // Serves named queries from the result cache, falling back to PostgreSQL.
 class QueryService {

@@ -229,20 +229,26 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
   cached.dependencies.push_back(kEpochDependency);
   cached.ttl = ttl;
   cached.mode = mode;
-  auto outcome = cached_->Read(cached, ctx, loader);
+  cached.local = read.model->local_cache;
+  cached.stale_while_revalidate = absl::Seconds(read.model->stale_while_revalidate_seconds);
+  cached.stale_if_error = absl::Seconds(read.model->stale_if_error_seconds);
+  ResultLoader refresh;
+  if (read.model->stale_while_revalidate_seconds > 0) {
+    CallContext background;
+    background.tenant = ctx.tenant;
+    background.identity = ctx.identity;
+    refresh = [this, load, background]() mutable {
+      background.deadline = absl::Now() + kRevalidateTimeout;
+      StatementRunner run = [this, &background](const Statement& statement) {
+        statements_.fetch_add(1, std::memory_order_relaxed);
+        return reader_->Read(statement, background);
+      };
+      return load(run);
+    };
+  }
+  auto outcome = cached_->Read(cached, ctx, loader, std::move(refresh));
   if (outcome.ok() && counters != nullptr) {
-    switch (outcome->cache.status) {
-      case CacheStatus::kHit:
-        counters->hits.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case CacheStatus::kMiss:
-        counters->misses.fetch_add(1, std::memory_order_relaxed);
-        break;
-      default:
-        counters->bypasses.fetch_add(1, std::memory_order_relaxed);
-        break;
-    }
-    if (outcome->filled) counters->fills.fetch_add(1, std::memory_order_relaxed);
+    CountOutcome(*counters, outcome->cache, outcome->filled);
   }
   return outcome;
 }
@@ -268,7 +274,9 @@ absl::StatusOr<RepoGetResponse> RepositoryService::Get(const RepoGetRequest& req
   read.tables = {model->table};
   AddIncludeTables(tree, read.tables);
   read.mode = request.cache_mode;
-  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+  // Loaders own what they use: a background revalidation may run them after the call.
+  auto load = [this, statement, tree,
+               model](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
     QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
     Value record;
     if (!rows->rows.empty()) {
@@ -351,7 +359,8 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
   read.tables = {model->table};
   AddIncludeTables(tree, read.tables);
   read.mode = request.cache_mode;
-  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+  auto load = [this, statement, page_size, order_index, fingerprint, tree, model,
+               fields](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
     QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
     size_t count = std::min<size_t>(rows->rows.size(), static_cast<size_t>(page_size));
     std::string next;
@@ -416,7 +425,7 @@ absl::StatusOr<RepoCountResponse> RepositoryService::Count(const RepoCountReques
   read.key = KeyOf(statement, {});
   read.tables = {model->table};
   read.mode = request.cache_mode;
-  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+  auto load = [statement](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
     QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
     return OneValue("count", rows->rows.at(0).at(0));
   };
@@ -446,7 +455,7 @@ absl::StatusOr<bool> RepositoryService::Exists(const RepoExistsRequest& request,
   read.key = KeyOf(statement, {});
   read.tables = {model->table};
   read.mode = request.cache_mode;
-  auto load = [&](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+  auto load = [statement](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
     QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
     return OneValue("exists", rows->rows.at(0).at(0));
   };

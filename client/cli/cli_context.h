@@ -16,6 +16,9 @@ struct CliContext {
   std::string target = "127.0.0.1:50051";  // gRPC server address, for the service subcommands
   std::chrono::milliseconds deadline{0};   // per call; zero: each command's default
   std::string redis_url;                   // for `publish`: config file redis.url
+  // For `top`: QUERYGATE_METRICS_URL, else QUERYGATE_METRICS_LISTEN, else the config file's
+  // metrics.listen.
+  std::string metrics_url;
   // Credentials and transport security of the service subcommands.
   std::string token;            // --token or QUERYGATE_TOKEN
   std::string token_file;       // --token-file: read when the client is made

@@ -13,11 +13,13 @@
 #include "client/cli/cli_context.h"
 #include "client/cli/crud_command.h"
 #include "client/cli/health_command.h"
+#include "client/cli/insights_command.h"
 #include "client/cli/invalidate_command.h"
 #include "client/cli/migrate_command.h"
 #include "client/cli/query_command.h"
 #include "client/cli/schema_command.h"
 #include "client/cli/stats_command.h"
+#include "client/cli/top_command.h"
 #include "client/cli/warm_command.h"
 #include "nlohmann/json.hpp"
 
@@ -39,6 +41,10 @@ Cache and operations:
   publish                publish an invalidation event on Redis (no server needed)
   warm                   warm the cache, with a progress bar and a summary
   stats                  cache counters, pool figures and health as tables
+  insights               pg_stat_statements per named query and repository shape, table
+                         and index usage, connections (the database monitor)
+  advise                 index proposals checked with hypothetical indexes (hypopg)
+  top                    live figures from the metrics listener, redrawn every second
   health                 the gRPC health of the server and its backends
 
 Schema (talk to PostgreSQL directly):
@@ -105,6 +111,9 @@ bool ApplyConfigFile(const std::string& path, querygate::cli::CliContext& ctx) {
   if (config.contains("target")) ctx.target = config["target"].get<std::string>();
   if (config.contains("redis") && config["redis"].contains("url")) {
     ctx.redis_url = config["redis"]["url"].get<std::string>();
+  }
+  if (config.contains("metrics") && config["metrics"].contains("listen")) {
+    ctx.metrics_url = config["metrics"]["listen"].get<std::string>();
   }
   return true;
 }
@@ -183,6 +192,8 @@ int main(int argc, char** argv) {
   pick(ctx.schema_dir, flag_schema_dir, "QUERYGATE_SCHEMA_DIR");
   pick(ctx.migrations_dir, flag_migrations_dir, "QUERYGATE_MIGRATIONS_DIR");
   pick(ctx.target, flag_target, "QUERYGATE_TARGET");
+  pick(ctx.metrics_url, "", "QUERYGATE_METRICS_LISTEN");  // the server's own setting
+  pick(ctx.metrics_url, "", "QUERYGATE_METRICS_URL");
   if (ctx.token_file.empty()) pick(ctx.token, flag_token, "QUERYGATE_TOKEN");
   if (!ctx.token_file.empty() && !flag_token.empty()) ctx.token = flag_token;
   pick(ctx.ca_file, flag_ca, "QUERYGATE_CA");
@@ -220,6 +231,9 @@ int main(int argc, char** argv) {
       {"publish", querygate::cli::RunPublishCommand},
       {"warm", querygate::cli::RunWarmCommand},
       {"stats", querygate::cli::RunStatsCommand},
+      {"insights", querygate::cli::RunInsightsCommand},
+      {"advise", querygate::cli::RunAdviseCommand},
+      {"top", querygate::cli::RunTopCommand},
       {"health", querygate::cli::RunHealthCommand},
   };
   if (auto it = kCommands.find(command); it != kCommands.end()) return it->second(ctx, sub);

@@ -1,12 +1,18 @@
 #include "client/cli/migrate_command.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "migrate/index_migration.h"
 #include "migrate/migrator.h"
+#include "nlohmann/json.hpp"
+#include "schema/loader.h"
 
 namespace querygate::cli {
 namespace {
@@ -20,9 +26,15 @@ Commands:
   plan                   print the SQL that brings the live database to the schema files
   new NAME               write schemas/migrations/<id>_NAME.{up,down}.sql with the
                          difference between the existing migrations and the schema files
+  new NAME --from-advice FILE
+                         write the index proposals of FILE (`querygate advise --json`
+                         output; a proposal with "accepted": false is skipped) as a
+                         no-transaction migration: CREATE INDEX CONCURRENTLY IF NOT EXISTS
+                         up, DROP INDEX CONCURRENTLY IF EXISTS down (no database needed)
 
 Options:
   --allow-destructive    let plan/new include drops and narrowing type changes
+  --from-advice FILE     with new: see above
   --grant-to ROLE        with up: grant the server's runtime ROLE (which must exist) USAGE on
                          the schema, SELECT/INSERT/UPDATE/DELETE on every schema table,
                          USAGE/SELECT on their sequences and EXECUTE on querygate's functions,
@@ -33,6 +45,12 @@ Global options (before or after the command): --database-url URL, --schema-dir D
 --migrations-dir DIR, --config FILE. Environment: QUERYGATE_MIGRATE_URL (the owner's URL;
 wins over QUERYGATE_DATABASE_URL), QUERYGATE_DATABASE_URL, QUERYGATE_SCHEMA_DIR. Plan, status and new replay SQL into a temporary shadow database, so
 the role needs CREATEDB.
+
+A migration whose first line is `-- querygate:no-transaction` runs statement by statement
+outside a transaction and is recorded only after its last statement succeeded. It may hold
+only CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS, DROP INDEX CONCURRENTLY IF EXISTS,
+REINDEX INDEX|TABLE CONCURRENTLY, VACUUM and ANALYZE (statements safe to repeat after a
+failure); an invalid index left by a failed CREATE INDEX CONCURRENTLY is dropped and rebuilt.
 )";
 
 int Fail(const CliContext& ctx, const absl::Status& status) {
@@ -95,12 +113,98 @@ int RunStatus(const CliContext& ctx, migrate::Migrator& migrator) {
   return 0;
 }
 
+// Writes the proposals of advice file `path` as a no-transaction migration NAME.
+int RunNewFromAdvice(const CliContext& ctx, const std::string& name, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    *ctx.err << "error: cannot read " << path << "\n";
+    return 1;
+  }
+  nlohmann::json advice = nlohmann::json::parse(in, nullptr, false);
+  if (advice.is_discarded() || !advice.is_object() || !advice.contains("proposals") ||
+      !advice["proposals"].is_array()) {
+    *ctx.err << "error: " << path
+             << " is not `querygate advise --json` output (no \"proposals\" array)\n";
+    return 1;
+  }
+  std::vector<migrate::IndexToCreate> indexes;
+  const nlohmann::json& proposals = advice["proposals"];
+  for (size_t i = 0; i < proposals.size(); ++i) {
+    const nlohmann::json& p = proposals[i];
+    std::string at = absl::StrCat("proposals[", i, "]");
+    if (!p.is_object()) {
+      *ctx.err << "error: " << path << ": " << at << ": not an object\n";
+      return 1;
+    }
+    if (p.contains("accepted") && p["accepted"].is_boolean() && !p["accepted"].get<bool>()) {
+      continue;
+    }
+    migrate::IndexToCreate index;
+    bool ok = p.contains("table") && p["table"].is_string() && p.contains("index_name") &&
+              p["index_name"].is_string() && p.contains("columns") && p["columns"].is_array();
+    if (ok) {
+      index.table = p["table"].get<std::string>();
+      index.name = p["index_name"].get<std::string>();
+      for (const nlohmann::json& c : p["columns"]) {
+        if (!c.is_string()) ok = false;
+        if (ok) index.columns.push_back(c.get<std::string>());
+      }
+    }
+    if (!ok) {
+      *ctx.err << "error: " << path << ": " << at
+               << ": needs \"table\", \"index_name\" (strings) and \"columns\" (strings)\n";
+      return 1;
+    }
+    if (p.contains("cost_before") && p["cost_before"].is_number() && p.contains("cost_after") &&
+        p["cost_after"].is_number()) {
+      index.note = absl::StrCat("estimated cost ", p["cost_before"].get<double>(), " -> ",
+                                p["cost_after"].get<double>());
+      if (p.contains("kind") && p["kind"].is_string() && p.contains("name") &&
+          p["name"].is_string()) {
+        absl::StrAppend(&index.note, " for ", p["kind"].get<std::string>(), " ",
+                        p["name"].get<std::string>());
+      }
+    }
+    indexes.push_back(std::move(index));
+  }
+  if (indexes.empty()) {
+    *ctx.out << "no accepted proposals in " << path << ": nothing written\n";
+    return 0;
+  }
+  auto written = migrate::WriteIndexMigration(ctx.MigrationsDir(), name, indexes, path);
+  if (!written.ok()) return Fail(ctx, written.status());
+  *ctx.out << "wrote " << *written << " (" << indexes.size()
+           << " index(es)); review it, then run `querygate migrate up`\n";
+  schema::LoadResult loaded = schema::LoadSchemaDir(ctx.schema_dir);
+  *ctx.out << "add the indexes to the schema files too, or `migrate new` will propose dropping "
+              "them:\n";
+  for (const migrate::IndexToCreate& index : indexes) {
+    const schema::Model* model =
+        loaded.ok() ? loaded.schema.FindModelByTable(index.table) : nullptr;
+    nlohmann::json fields = nlohmann::json::array();
+    for (const std::string& column : index.columns) {
+      std::string field = column;
+      if (model != nullptr) {
+        for (const schema::Field& f : model->fields) {
+          if (f.column == column) field = f.name;
+        }
+      }
+      fields.push_back(field);
+    }
+    *ctx.out << "  model " << (model != nullptr ? model->name : "of table " + index.table)
+             << ": \"indexes\": ["
+             << nlohmann::json{{"fields", fields}, {"name", index.name}}.dump() << "]\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& args) {
   std::vector<std::string> positional;
   bool allow_destructive = false;
   std::optional<std::string> grant_to;
+  std::optional<std::string> from_advice;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -109,6 +213,12 @@ int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& arg
     }
     if (arg == "--allow-destructive") {
       allow_destructive = true;
+    } else if (arg == "--from-advice") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) {
+        *ctx.err << "error: --from-advice needs a file\n";
+        return 2;
+      }
+      from_advice = args[++i];
     } else if (arg == "--grant-to" || absl::StartsWith(arg, "--grant-to=")) {
       if (arg == "--grant-to") {
         if (i + 1 >= args.size()) {
@@ -133,6 +243,13 @@ int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& arg
   if (positional.empty()) {
     *ctx.err << kUsage;
     return 2;
+  }
+  if (from_advice.has_value()) {
+    if (positional[0] != "new" || positional.size() != 2) {
+      *ctx.err << "error: --from-advice only applies to `migrate new NAME`\n";
+      return 2;
+    }
+    return RunNewFromAdvice(ctx, positional[1], *from_advice);
   }
   if (ctx.database_url.empty()) {
     *ctx.err << "error: no database: pass --database-url or set QUERYGATE_MIGRATE_URL or "

@@ -56,6 +56,9 @@ CacheInfo FromProto(const v1::CacheInfo& info) {
   }
   out.age = std::chrono::milliseconds(info.age_ms());
   out.ttl = std::chrono::milliseconds(info.ttl_ms());
+  out.tier = info.tier() == v1::CACHE_TIER_LOCAL    ? CacheTier::kLocal
+             : info.tier() == v1::CACHE_TIER_SHARED ? CacheTier::kShared
+                                                    : CacheTier::kUnspecified;
   return out;
 }
 

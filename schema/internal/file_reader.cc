@@ -8,9 +8,18 @@
 namespace querygate::schema::internal {
 namespace {
 
-constexpr absl::string_view kModelOptions[] = {"table",          "timestamps",  "soft_delete",
-                                               "indexes",        "description", "cache_ttl",
-                                               "notify_changes", "roles",       "tenant_scoped"};
+constexpr absl::string_view kModelOptions[] = {"table",
+                                               "timestamps",
+                                               "soft_delete",
+                                               "indexes",
+                                               "description",
+                                               "cache_ttl",
+                                               "notify_changes",
+                                               "roles",
+                                               "tenant_scoped",
+                                               "local_cache",
+                                               "stale_while_revalidate",
+                                               "stale_if_error"};
 
 bool IsModelOption(absl::string_view key) {
   for (absl::string_view option : kModelOptions) {
@@ -69,7 +78,7 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
                    absl::StrCat("unknown model option '", key,
                                 "' (expected table, timestamps, soft_delete, indexes, "
                                 "description, cache_ttl, notify_changes, roles, tenant_scoped, "
-                                "fields)"));
+                                "local_cache, stale_while_revalidate, stale_if_error, fields)"));
       }
     }
   } else if (const JsonNode* options = node.Find("$options"); options != nullptr) {
@@ -84,7 +93,8 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
                      absl::StrCat("unknown model option '", key,
                                   "' (expected table, timestamps, soft_delete, indexes, "
                                   "description, cache_ttl, notify_changes, roles, "
-                                  "tenant_scoped)"));
+                                  "tenant_scoped, local_cache, stale_while_revalidate, "
+                                  "stale_if_error)"));
         }
       }
     }

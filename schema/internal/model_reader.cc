@@ -456,6 +456,18 @@ void ReadOptions(const ModelDecl& decl, Model& model, ModelSite& site, Diagnosti
           model.cache_ttl_seconds = *v;
         }
       }
+    } else if (key == "local_cache") {
+      if (auto v = ReadBool(value, decl.file, path, diag)) model.local_cache = *v;
+    } else if (key == "stale_while_revalidate" || key == "stale_if_error") {
+      if (auto v = ReadInteger(value, decl.file, path, diag)) {
+        if (*v < 0 || *v > 86400) {
+          diag.Error(decl.file, path,
+                     absl::StrCat("bad option value: ", key, " must be 0 to 86400 seconds"));
+        } else {
+          (key == "stale_if_error" ? model.stale_if_error_seconds
+                                   : model.stale_while_revalidate_seconds) = *v;
+        }
+      }
     } else if (key == "tenant_scoped") {
       site.tenant_scoped = ReadBool(value, decl.file, path, diag);
     } else if (key == "roles") {

@@ -31,6 +31,10 @@ QG_PACKAGES=(
   libpqxx-dev libabsl-dev libssl-dev redis-server redis-tools postgresql nlohmann-json3-dev
   libgmock-dev googletest cmake make g++ pkg-config ccache git ca-certificates
   clang libclang-rt-14-dev socat
+  postgresql-15-hypopg
+  prometheus-cpp-dev libcivetweb-dev prometheus
+  libspdlog-dev
+  chromium
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -277,6 +281,8 @@ qg_pg_write_conf() {
     echo "listen_addresses = '127.0.0.1'"
     echo "port = $port"
     echo "unix_socket_directories = '$sockdir'"
+    # querygate insights reads pg_stat_statements (docs/operations.md).
+    echo "shared_preload_libraries = 'pg_stat_statements'"
     if [[ $mode == test ]]; then
       echo "max_connections = 300"
       echo "fsync = off"
@@ -389,6 +395,10 @@ qg_pg_ensure_db() {
     qg_log "creating database $name"
     qg_psql "$port" postgres -q -c "CREATE DATABASE \"$name\"" || return 1
   fi
+  # For `querygate insights` (docs/operations.md); a server started before the preload setting
+  # existed needs one restart to load the library.
+  qg_psql "$port" "$name" -q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" </dev/null \
+    >/dev/null 2>&1 || qg_warn "could not create extension pg_stat_statements in $name"
 }
 
 # Runs psql against database DB on 127.0.0.1:PORT as user postgres, passing extra arguments.

@@ -79,7 +79,7 @@ TEST_F(ServerProcessTest, BrokenNamedQueryStopsStartupNamingFileAndError) {
   EXPECT_EQ(server.Wait(5000), 1);
   std::string log = server.Log();
   EXPECT_NE(log.find("broken.json"), std::string::npos) << log;
-  EXPECT_NE(log.find("column \"nope\" does not exist"), std::string::npos) << log;
+  EXPECT_NE(log.find("column \\\"nope\\\" does not exist"), std::string::npos) << log;
 }
 
 TEST_F(ServerProcessTest, ReflectionListsTheServices) {
@@ -227,7 +227,7 @@ TEST_F(ServerProcessTest, ATenantSchemaServedAsASuperuserExitsOneUnlessOverridde
   ServerProcess refused;
   EXPECT_EQ(refused.Start(Binary(), {}, env), 0);
   EXPECT_EQ(refused.Wait(10000), 1) << refused.Log();
-  EXPECT_NE(refused.Log().find("startup failed: database role \""), std::string::npos)
+  EXPECT_NE(refused.Log().find("startup failed: database role \\\""), std::string::npos)
       << refused.Log();
   EXPECT_NE(refused.Log().find("is a superuser"), std::string::npos) << refused.Log();
   EXPECT_NE(refused.Log().find("tenancy.allow_privileged_role"), std::string::npos)
@@ -236,7 +236,7 @@ TEST_F(ServerProcessTest, ATenantSchemaServedAsASuperuserExitsOneUnlessOverridde
   env["QUERYGATE_TENANCY_ALLOW_PRIVILEGED_ROLE"] = "true";
   ServerProcess overridden;
   ASSERT_GT(overridden.Start(Binary(), {}, env), 0) << overridden.Log();
-  EXPECT_NE(overridden.Log().find("WARNING: database role \""), std::string::npos)
+  EXPECT_NE(overridden.Log().find("WARNING: database role \\\""), std::string::npos)
       << overridden.Log();
   overridden.Signal(SIGTERM);
   EXPECT_EQ(overridden.Wait(10000), 0);

@@ -98,9 +98,9 @@ class CountingCache : public cache::QueryCache {
     return inner_->CurrentGenerations(dependencies);
   }
   absl::Status Fill(const std::string& key, const std::string& payload,
-                    const cache::Generations& generations, absl::Duration ttl) override {
+                    const cache::Generations& generations, const cache::FillSpec& spec) override {
     ++touches_;
-    return inner_->Fill(key, payload, generations, ttl);
+    return inner_->Fill(key, payload, generations, spec);
   }
   absl::Status Invalidate(const std::vector<std::string>& dependencies) override {
     ++touches_;

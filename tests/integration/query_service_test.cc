@@ -18,6 +18,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "querygate/v1/cache_service.grpc.pb.h"
 #include "querygate/v1/query_service.grpc.pb.h"
+#include "tests/support/poll.h"
 #include "tests/support/redis_process.h"
 #include "tests/support/test_server.h"
 #include "tests/support/wire_values.h"
@@ -330,6 +331,20 @@ TEST_F(QueryServiceTest, ReadsSurviveRedisStoppedAndFrozen) {
   EXPECT_EQ(MustExecute("item_by_id", {{"id", Int(1)}}).cache().status(), v1::CACHE_STATUS_HIT);
 
   redis.Pause();
+  // The in-process tier answers until its lease, which cannot be renewed, runs out; from then
+  // on every read bypasses.
+  bool bypassed = querygate::testing::PollUntil(absl::Now() + absl::Seconds(10), [&] {
+    v1::ExecuteResponse r;
+    grpc::Status s =
+        Execute("item_by_id", {{"id", Int(1)}}, &r, v1::CACHE_MODE_UNSPECIFIED, absl::Seconds(1));
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(r.rows(0).values(1).string_value(), "first");
+    if (r.cache().status() == v1::CACHE_STATUS_HIT) {
+      EXPECT_EQ(r.cache().tier(), v1::CACHE_TIER_LOCAL);
+    }
+    return r.cache().status() == v1::CACHE_STATUS_BYPASS;
+  });
+  ASSERT_TRUE(bypassed) << "the in-process tier kept serving after its lease ran out";
   for (int i = 0; i < 5; ++i) {
     v1::ExecuteResponse r;
     absl::Time start = absl::Now();
@@ -374,6 +389,9 @@ TEST_F(QueryServiceTest, HitsResumeAfterRedisThaws) {
   StartServer([&](server::ServerConfig& c) {
     ASSERT_TRUE(cache::ApplyRedisUrl(redis.url(), c.redis).ok());
     c.redis.command_timeout = absl::Milliseconds(100);
+    // The shared tier's recovery; the in-process tier would answer until its lease ran out
+    // (ReadsSurviveRedisStoppedAndFrozen).
+    c.l1.enabled = false;
   });
   MustExecute("item_by_id", {{"id", Int(1)}});
   EXPECT_EQ(MustExecute("item_by_id", {{"id", Int(1)}}).cache().status(), v1::CACHE_STATUS_HIT);

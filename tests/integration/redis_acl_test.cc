@@ -73,7 +73,7 @@ TEST_F(RedisAclTest, UserAndPasswordMakeARoundTrip) {
   std::vector<std::string> deps = {"t:items"};
   auto generations = cache.CurrentGenerations(deps);
   ASSERT_TRUE(generations.ok()) << generations.status();
-  ASSERT_TRUE(cache.Fill(cache.Key("k1"), "payload", *generations, absl::Minutes(1)).ok());
+  ASSERT_TRUE(cache.Fill(cache.Key("k1"), "payload", *generations, {absl::Minutes(1)}).ok());
   CacheLookup pooled = cache.Lookup(cache.Key("k1"), deps);
   EXPECT_EQ(pooled.outcome, CacheLookup::Outcome::kHit);
   EXPECT_EQ(pooled.payload, "payload");

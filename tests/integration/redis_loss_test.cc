@@ -18,8 +18,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cache/l1_coherence.h"
 #include "cache/redis_options.h"
 #include "cache/redis_query_cache.h"
+#include "cache/tiered_cache.h"
 #include "querygate/v1/query_service.grpc.pb.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_process.h"
@@ -209,7 +211,15 @@ class RedisLossTest : public ::testing::Test {
     ASSERT_TRUE(cache::ApplyRedisUrl(redis_->url(), options).ok());
     options.key_prefix = server_.key_prefix();
     cache::RedisQueryCache other(options);
-    ASSERT_TRUE(other.Invalidate({"t:items"}).ok());
+    // Like an instance without an in-process tier: it waits for the lease holders.
+    cache::CoherenceOptions coherence_options;
+    coherence_options.instance_id = "other-instance";
+    coherence_options.hold_lease = false;
+    coherence_options.lease = absl::Milliseconds(300);
+    cache::L1Coherence coherence(&other, nullptr, coherence_options);
+    coherence.Start();
+    cache::TieredCache tiered(&other, nullptr, &coherence);
+    ASSERT_TRUE(tiered.Invalidate({"t:items"}).ok());
     ASSERT_EQ(Name(Read(id)), name) << "the write is seen before any fault";
   }
 

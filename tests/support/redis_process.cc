@@ -60,6 +60,15 @@ std::string RedisProcess::url() const { return absl::StrCat("redis://127.0.0.1:"
 
 bool RedisProcess::Start() {
   port_ = FreeLoopbackPort();
+  return Launch();
+}
+
+bool RedisProcess::Restart() {
+  Stop();
+  return Launch();
+}
+
+bool RedisProcess::Launch() {
   std::string port = absl::StrCat(port_);
   pid_ = fork();
   if (pid_ == 0) {

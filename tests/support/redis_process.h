@@ -15,6 +15,9 @@ class RedisProcess {
 
   // Starts the server and waits until it answers PING. Returns false on failure.
   bool Start();
+  // Stops the server and starts a new one, without persistence, on the same port: every key
+  // is lost. Returns false when it does not answer PING.
+  bool Restart();
   // Stops the server (SIGKILL after SIGCONT) and waits for it to exit.
   void Stop();
   // Freezes (SIGSTOP) or thaws (SIGCONT) the server; a frozen server still accepts TCP.
@@ -25,6 +28,9 @@ class RedisProcess {
   std::string url() const;
 
  private:
+  // Runs redis-server on port_ and waits until it answers PING.
+  bool Launch();
+
   pid_t pid_ = -1;
   int port_ = 0;
 };

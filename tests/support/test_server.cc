@@ -51,6 +51,9 @@ std::string TestServer::Start(const std::string& schema_json, const std::string&
   std::random_device random;
   config_.redis.key_prefix = absl::StrFormat("qgtest:%08x%08x", random(), random());
   config_.invalidation_channel = config_.redis.key_prefix + ":invalidate";
+  // A fresh key prefix is a newly born lease set: its first invalidations wait one lease period
+  // (docs/caching.md, "The in-process tier"); a short lease keeps that out of every test.
+  config_.l1.lease = absl::Milliseconds(300);
   if (tweak) tweak(config_);
   return StartAnother(nullptr);
 }

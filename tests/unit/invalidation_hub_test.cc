@@ -28,7 +28,7 @@ class FakeCache : public cache::QueryCache {
     return absl::UnavailableError("fake");
   }
   absl::Status Fill(const std::string&, const std::string&, const cache::Generations&,
-                    absl::Duration) override {
+                    const cache::FillSpec&) override {
     return absl::UnavailableError("fake");
   }
   absl::Status Invalidate(const std::vector<std::string>& dependencies) override {

@@ -214,6 +214,69 @@ TEST_F(ServerConfigTest, WarmSetsNameTheirTenants) {
   EXPECT_THAT(too_many.status().message(), HasSubstr("at most 1000 tenants"));
 }
 
+TEST_F(ServerConfigTest, MetricsListenIsOffByDefaultAndApplies) {
+  auto defaults = Load("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->metrics_listen, "");
+  auto file = Load(R"json({"metrics": {"listen": "127.0.0.1:9464"}})json");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->metrics_listen, "127.0.0.1:9464");
+  setenv("QUERYGATE_METRICS_LISTEN", "[::1]:0", 1);
+  auto env = Load(R"json({"metrics": {"listen": "127.0.0.1:9464"}})json");
+  unsetenv("QUERYGATE_METRICS_LISTEN");
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->metrics_listen, "[::1]:0");
+  auto flag = Load("{}", {"--metrics-listen", "0.0.0.0:9464"});
+  ASSERT_TRUE(flag.ok()) << flag.status();
+  EXPECT_EQ(flag->metrics_listen, "0.0.0.0:9464");
+  for (const char* bad : {"9464", "localhost", "127.0.0.1:x", "127.0.0.1:70000", ":9464"}) {
+    auto rejected = Load("{}", {"--metrics-listen", bad});
+    EXPECT_EQ(rejected.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(rejected.status().message(), HasSubstr("--metrics-listen")) << bad;
+  }
+  EXPECT_THAT(ServerUsage(), HasSubstr("--metrics-listen"));
+  EXPECT_THAT(ServerUsage(), HasSubstr("QUERYGATE_METRICS_LISTEN"));
+}
+
+TEST_F(ServerConfigTest, LogSettingsComeFromFileEnvironmentAndFlags) {
+  auto defaults = Load("{}");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->log.format, LogFormat::kJson);
+  EXPECT_EQ(defaults->log.level, LogLevel::kInfo);
+  EXPECT_EQ(defaults->slow_call, absl::Milliseconds(500));
+  auto file = Load(R"json({"log": {"format": "logfmt", "level": "warn", "slow_call_ms": 0}})json");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->log.format, LogFormat::kLogfmt);
+  EXPECT_EQ(file->log.level, LogLevel::kWarn);
+  EXPECT_EQ(file->slow_call, absl::ZeroDuration());
+  setenv("QUERYGATE_LOG_LEVEL", "debug", 1);
+  setenv("QUERYGATE_LOG_SLOW_CALL_MS", "250", 1);
+  auto env = Load(R"json({"log": {"level": "error"}})json");
+  unsetenv("QUERYGATE_LOG_LEVEL");
+  unsetenv("QUERYGATE_LOG_SLOW_CALL_MS");
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->log.level, LogLevel::kDebug);
+  EXPECT_EQ(env->slow_call, absl::Milliseconds(250));
+  auto flag = Load(R"json({"log": {"format": "logfmt"}})json",
+                   {"--log-format", "json", "--log-slow-call-ms", "1000"});
+  ASSERT_TRUE(flag.ok()) << flag.status();
+  EXPECT_EQ(flag->log.format, LogFormat::kJson);
+  EXPECT_EQ(flag->slow_call, absl::Seconds(1));
+  auto bad_level = Load("{}", {"--log-level", "verbose"});
+  EXPECT_EQ(bad_level.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad_level.status().message(), HasSubstr("--log-level"));
+  auto bad_format = Load(R"json({"log": {"format": "xml"}})json");
+  EXPECT_EQ(bad_format.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad_format.status().message(), HasSubstr("log.format"));
+  auto bad_ms = Load("{}", {"--log-slow-call-ms", "-1"});
+  EXPECT_THAT(bad_ms.status().message(), HasSubstr("--log-slow-call-ms"));
+  auto unknown = Load(R"json({"log": {"colour": true}})json");
+  EXPECT_THAT(unknown.status().message(), HasSubstr("unknown config key log.colour"));
+  for (const char* name : {"--log-format", "QUERYGATE_LOG_LEVEL", "log.slow_call_ms"}) {
+    EXPECT_THAT(ServerUsage(), HasSubstr(name));
+  }
+}
+
 TEST(IsLoopbackListenTest, OnlyLoopbackAddresses) {
   EXPECT_TRUE(IsLoopbackListen("127.0.0.1:50051"));
   EXPECT_TRUE(IsLoopbackListen("127.8.9.10:0"));

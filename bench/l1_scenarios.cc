@@ -1,0 +1,191 @@
+#include "bench/l1_scenarios.h"
+
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "bench/async_calls.h"
+#include "bench/repository_workers.h"
+
+namespace querygate::bench {
+namespace {
+
+constexpr char kIdParam[] = "id";
+constexpr int kTargetConcurrency = 16;
+constexpr int kHighConcurrency = 64;
+constexpr double kL1HitOverEmpty = 0.85;
+constexpr double kL1HitP50OverEmpty = 1.2;
+constexpr double kSharedHitOverEmpty = 0.6;
+constexpr double kL1GetOverEmpty = 0.8;
+
+// Channels for a run of `concurrency` calls: per `options.channels`, or one per client thread
+// when that is 0.
+absl::StatusOr<Channels> RunChannels(const GrpcTargetOptions& options, const ClientChoice& client,
+                                     int concurrency) {
+  int threads =
+      client.async ? std::max(1, std::min(client.async_options.threads, concurrency)) : concurrency;
+  int count = options.channels <= 0 ? threads : std::min(options.channels, threads);
+  return OpenChannels(options, count);
+}
+
+// A scenario whose run builds its call slots with `make` and drives them with `client`.
+Scenario ClientScenario(ScenarioInfo info, const GrpcTargetOptions& grpc, ClientChoice client,
+                        std::function<AsyncCallFactory(Channels, int)> make) {
+  Scenario s;
+  s.info = std::move(info);
+  s.info.title += client.async ? " [async]" : " [sync]";
+  s.run = [grpc, client, make](const LoopOptions& loop,
+                               int concurrency) -> absl::StatusOr<LoopResult> {
+    auto channels = RunChannels(grpc, client, concurrency);
+    if (!channels.ok()) return channels.status();
+    AsyncCallFactory factory = make(*std::move(channels), concurrency);
+    if (client.async) return RunAsyncLoop(loop, client.async_options, factory, concurrency);
+    return RunClosedLoop(loop, BlockingWorkers(factory, concurrency));
+  };
+  s.workers = [](int) -> absl::StatusOr<std::vector<std::unique_ptr<Worker>>> {
+    return absl::FailedPreconditionError("this scenario runs through Scenario::run");
+  };
+  return s;
+}
+
+std::function<absl::Status()> WarmExecute(const GrpcTargetOptions& grpc, ExecuteCall call) {
+  return [grpc, call]() -> absl::Status {
+    auto filled = WarmCache(grpc, call);
+    if (!filled.ok()) return filled.status();
+    if (*filled > 0) std::cerr << "  warmed " << call.query << ": filled " << *filled << "\n";
+    return absl::OkStatus();
+  };
+}
+
+const char* Reference(const ClientChoice& client) {
+  return client.async ? kEmptyCallAsync : kEmptyCall;
+}
+
+TargetCheck Check(std::string name, std::string detail, double value, double limit, bool at_least,
+                  bool informational) {
+  TargetCheck check;
+  check.name = std::move(name);
+  check.detail = std::move(detail);
+  check.value = value;
+  check.limit = limit;
+  check.at_least = at_least;
+  check.informational = informational;
+  check.pass = at_least ? value >= limit : value <= limit;
+  return check;
+}
+
+std::optional<TargetCheck> QpsOver(const ResultTable& table, const char* over, const char* under,
+                                   int c, double limit, bool informational) {
+  auto a = table.Median(over, c);
+  auto b = table.Median(under, c);
+  if (!a || !b || b->qps <= 0) return std::nullopt;
+  return Check(absl::StrFormat("(%s)/(%s) QPS, c=%d", over, under, c),
+               absl::StrFormat("%.0f / %.0f", a->qps, b->qps), a->qps / b->qps, limit, true,
+               informational);
+}
+
+std::optional<TargetCheck> P50Within(const ResultTable& table, const char* over, const char* under,
+                                     int c, double factor, bool informational) {
+  auto a = table.Median(over, c);
+  auto b = table.Median(under, c);
+  if (!a || !b || b->p50_ms <= 0) return std::nullopt;
+  return Check(absl::StrFormat("(%s)/(%s) p50, c=%d", over, under, c),
+               absl::StrFormat("%.3f / %.3f ms", a->p50_ms, b->p50_ms), a->p50_ms / b->p50_ms,
+               factor, false, informational);
+}
+
+}  // namespace
+
+void AddL1Scenarios(const BenchTargets& targets, const ClientChoice& client,
+                    std::vector<Scenario>& scenarios) {
+  const GrpcTargetOptions& grpc = targets.grpc;
+  const absl::Duration deadline = grpc.call_deadline;
+  ClientChoice async = client;
+  async.async = true;
+  scenarios.push_back(ClientScenario(
+      {kEmptyCallAsync, "empty call: Health/Check", "not SERVING"}, grpc, async,
+      [deadline](Channels channels, int) { return HealthCalls(std::move(channels), deadline); }));
+
+  ExecuteCall warm_pk;
+  warm_pk.query = "user_by_id";
+  warm_pk.id_param = std::string(kIdParam);
+  warm_pk.id_range = targets.id_range;
+  AsyncExecuteSpec pk;
+  pk.query = warm_pk.query;
+  pk.id_param = std::string(kIdParam);
+  pk.ids = {1, targets.id_range, false};
+  pk.tier = ExpectTier::kLocal;
+  pk.expected_rows = 1;
+  Scenario l1 =
+      ClientScenario({kL1HitPk, "L1 hit, user_by_id", "not a HIT from tier LOCAL, or not 1 row"},
+                     grpc, client, [deadline, pk](Channels channels, int c) {
+                       return ExecuteCalls(std::move(channels), pk, deadline, c);
+                     });
+  l1.prepare = WarmExecute(grpc, warm_pk);
+  scenarios.push_back(std::move(l1));
+
+  ExecuteCall warm_shared = warm_pk;
+  warm_shared.query = kSharedPkQuery;
+  AsyncExecuteSpec shared = pk;
+  shared.query = kSharedPkQuery;
+  shared.tier = ExpectTier::kShared;
+  Scenario redis = ClientScenario({kSharedHitPk, "Redis hit (local_cache false), user_by_id SQL",
+                                   "not a HIT from tier SHARED, or not 1 row"},
+                                  grpc, client, [deadline, shared](Channels channels, int c) {
+                                    return ExecuteCalls(std::move(channels), shared, deadline, c);
+                                  });
+  redis.prepare = WarmExecute(grpc, warm_shared);
+  scenarios.push_back(std::move(redis));
+
+  RepoCall warm_get;
+  warm_get.op = RepoOp::kGet;
+  warm_get.id_range = targets.id_range;
+  AsyncGetSpec get;
+  get.ids = {1, targets.id_range, false};
+  get.tier = ExpectTier::kLocal;
+  Scenario g = ClientScenario({kL1RepoGetHit, "L1 hit, Get user by id",
+                               "not a HIT from tier LOCAL, statements != 0, or another user"},
+                              grpc, client, [deadline, get](Channels channels, int c) {
+                                return GetCalls(std::move(channels), get, deadline, c);
+                              });
+  g.prepare = [grpc, warm_get]() -> absl::Status {
+    auto filled = WarmRepoCache(grpc, warm_get);
+    if (!filled.ok()) return filled.status();
+    if (*filled > 0) std::cerr << "  warmed repository: filled " << *filled << "\n";
+    return absl::OkStatus();
+  };
+  scenarios.push_back(std::move(g));
+}
+
+std::vector<TargetCheck> EvaluateL1Targets(const ResultTable& table,
+                                           const std::vector<int>& concurrencies,
+                                           const ClientChoice& client) {
+  std::vector<TargetCheck> checks;
+  auto add = [&checks](std::optional<TargetCheck> check) {
+    if (check) checks.push_back(*std::move(check));
+  };
+  const char* d = Reference(client);
+  for (int c : concurrencies) {
+    bool info = c != kTargetConcurrency && c != kHighConcurrency;
+    add(QpsOver(table, kL1HitPk, d, c, kL1HitOverEmpty, info));
+    add(P50Within(table, kL1HitPk, d, c, kL1HitP50OverEmpty, info));
+  }
+  for (int c : concurrencies) {
+    add(QpsOver(table, kSharedHitPk, d, c, kSharedHitOverEmpty, c != kTargetConcurrency));
+  }
+  for (int c : concurrencies) {
+    add(QpsOver(table, kL1RepoGetHit, d, c, kL1GetOverEmpty, c != kTargetConcurrency));
+  }
+  for (int c : concurrencies) {
+    auto check = QpsOver(table, kEmptyCallAsync, kEmptyCall, c, 0, true);
+    if (check) {
+      check->has_limit = false;
+      check->pass = true;
+      checks.push_back(*std::move(check));
+    }
+  }
+  return checks;
+}
+
+}  // namespace querygate::bench
