@@ -111,6 +111,10 @@ void AppendNameFamilies(const std::vector<NameFigures>& names, std::vector<Metri
   MetricFamily fills =
       Family("querygate_cache_fills_total", "Entries written to the cache after a database read.",
              MetricType::Counter);
+  MetricFamily coalesced = Family("querygate_cache_coalesced_waiters_total",
+                                  "Misses answered by another call's database read of the same "
+                                  "entry (single flight) instead of their own.",
+                                  MetricType::Counter);
   MetricFamily invalidated =
       Family("querygate_cache_invalidations_total",
              "Invalidations that reached a query or model, by source (operator requests count "
@@ -134,6 +138,7 @@ void AppendNameFamilies(const std::vector<NameFigures>& names, std::vector<Metri
     lookups.metric.push_back(Labelled(labels({{"outcome", "bypass"}, {"tier", ""}}),
                                       static_cast<double>(n.bypasses), c));
     fills.metric.push_back(Labelled(labels({}), static_cast<double>(n.fills), c));
+    coalesced.metric.push_back(Labelled(labels({}), static_cast<double>(n.coalesced), c));
     invalidated.metric.push_back(
         Labelled(labels({{"source", "write"}}), static_cast<double>(n.invalidations_write), c));
     invalidated.metric.push_back(
@@ -143,6 +148,7 @@ void AppendNameFamilies(const std::vector<NameFigures>& names, std::vector<Metri
   }
   out.push_back(std::move(lookups));
   out.push_back(std::move(fills));
+  out.push_back(std::move(coalesced));
   out.push_back(std::move(invalidated));
 }
 

@@ -23,6 +23,7 @@ struct NameFigures {
   int64_t misses = 0;
   int64_t bypasses = 0;
   int64_t fills = 0;
+  int64_t coalesced = 0;  // misses that waited for another call's load
   int64_t invalidations_write = 0;
   int64_t invalidations_event = 0;
   int64_t invalidations_trigger = 0;

@@ -521,6 +521,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
             stats.misses = c->misses.load();
             stats.bypasses = c->bypasses.load();
             stats.fills = c->fills.load();
+            stats.coalesced = c->coalesced.load();
           }
           out.push_back(stats);
         }

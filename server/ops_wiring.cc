@@ -40,6 +40,7 @@ ops::NameFigures Figures(const char* kind, const service::NameStats& stats) {
   out.misses = stats.misses;
   out.bypasses = stats.bypasses;
   out.fills = stats.fills;
+  out.coalesced = stats.coalesced;
   out.invalidations_write = stats.invalidations_write;
   out.invalidations_event = stats.invalidations_event;
   out.invalidations_trigger = stats.invalidations_trigger;

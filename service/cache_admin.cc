@@ -241,6 +241,7 @@ StatsSnapshot CacheAdmin::Stats() const {
       stats.misses = c->misses.load();
       stats.bypasses = c->bypasses.load();
       stats.fills = c->fills.load();
+      stats.coalesced = c->coalesced.load();
     }
     AddInvalidations(hub_->QueryCounts(q.def.name), stats);
     snapshot.queries.push_back(stats);

@@ -25,6 +25,7 @@ struct NameStats {
   int64_t misses = 0;
   int64_t bypasses = 0;
   int64_t fills = 0;
+  int64_t coalesced = 0;  // misses answered by another call's load (single flight)
   int64_t invalidations_write = 0;
   int64_t invalidations_event = 0;
   int64_t invalidations_trigger = 0;

@@ -157,10 +157,12 @@ absl::StatusOr<CachedResult> CachedReader::Read(const CachedRead& read, const Ca
     if (stale && BackendFailure(result.status())) return *std::move(stale);
     return result.status();
   }
-  return CachedResult{*std::move(result),
-                      {CacheStatus::kMiss, 0, absl::ToInt64Milliseconds(read.ttl)},
-                      filled,
-                      std::move(encoded)};
+  CachedResult out{*std::move(result),
+                   {CacheStatus::kMiss, 0, absl::ToInt64Milliseconds(read.ttl)},
+                   filled,
+                   std::move(encoded)};
+  out.coalesced = !leader;
+  return out;
 }
 
 }  // namespace querygate::service

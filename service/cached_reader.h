@@ -38,6 +38,7 @@ struct CachedResult {
   bool filled = false;  // this call stored the result
   // The result in the codec's format, when this call read it from the cache or stored it.
   std::optional<std::string> encoded;
+  bool coalesced = false;  // this call waited for another call's load of the same entry
 };
 
 // The read-through protocol shared by named queries and repository reads: look the entry

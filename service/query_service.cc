@@ -37,7 +37,7 @@ void CountHit(QueryCounters& counters, const CacheInfo& cache) {
   if (cache.tier == CacheTier::kLocal) counters.l1_hits.fetch_add(1, std::memory_order_relaxed);
 }
 
-void CountOutcome(QueryCounters& counters, const CacheInfo& cache, bool filled) {
+void CountOutcome(QueryCounters& counters, const CacheInfo& cache, bool filled, bool coalesced) {
   switch (cache.status) {
     case CacheStatus::kHit:
       CountHit(counters, cache);
@@ -53,6 +53,7 @@ void CountOutcome(QueryCounters& counters, const CacheInfo& cache, bool filled) 
       break;
   }
   if (filled) counters.fills.fetch_add(1, std::memory_order_relaxed);
+  if (coalesced) counters.coalesced.fetch_add(1, std::memory_order_relaxed);
 }
 
 QueryService::QueryService(QueryServiceOptions options, const QueryRegistry* registry,
@@ -226,7 +227,7 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
     }
     return outcome.status();
   }
-  CountOutcome(counters, outcome->cache, outcome->filled);
+  CountOutcome(counters, outcome->cache, outcome->filled, outcome->coalesced);
   return ExecuteResponse{std::move(outcome->result), outcome->cache, std::move(outcome->encoded)};
 }
 

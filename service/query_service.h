@@ -53,12 +53,13 @@ struct QueryCounters {
   std::atomic<int64_t> misses{0};
   std::atomic<int64_t> bypasses{0};
   std::atomic<int64_t> fills{0};
+  std::atomic<int64_t> coalesced{0};  // misses answered by another call's load
 };
 
 // Counts a hit (and which tier served it) in `counters`.
 void CountHit(QueryCounters& counters, const CacheInfo& cache);
-// Counts a read's outcome, and its fill, in `counters`.
-void CountOutcome(QueryCounters& counters, const CacheInfo& cache, bool filled);
+// Counts a read's outcome, its fill, and whether it waited for another call's load.
+void CountOutcome(QueryCounters& counters, const CacheInfo& cache, bool filled, bool coalesced);
 
 // How long a background revalidation (stale-while-revalidate) may take.
 inline constexpr absl::Duration kRevalidateTimeout = absl::Seconds(10);

@@ -248,7 +248,7 @@ absl::StatusOr<CachedResult> RepositoryService::ReadThrough(const Read& read,
   }
   auto outcome = cached_->Read(cached, ctx, loader, std::move(refresh));
   if (outcome.ok() && counters != nullptr) {
-    CountOutcome(*counters, outcome->cache, outcome->filled);
+    CountOutcome(*counters, outcome->cache, outcome->filled, outcome->coalesced);
   }
   return outcome;
 }

@@ -244,6 +244,10 @@ TEST_F(MetricsTest, MetricsPassPromtoolAndCountHitsMissesAndCalls) {
   EXPECT_EQ(SumOf(samples, "querygate_cache_lookups_total", with(item, {{"outcome", "hit"}})), 1);
   EXPECT_EQ(SumOf(samples, "querygate_cache_lookups_total", with(item, {{"outcome", "miss"}})), 1);
   EXPECT_EQ(SumOf(samples, "querygate_cache_fills_total", item), 1);
+  // One miss, alone: it read the database itself.
+  EXPECT_EQ(SumOf(samples, "querygate_cache_coalesced_waiters_total", item), 0);
+  EXPECT_TRUE(
+      absl::StrContains(reply.body, "# TYPE querygate_cache_coalesced_waiters_total counter"));
   EXPECT_EQ(
       SumOf(samples, "querygate_calls_total",
             {{"service", "querygate.v1.QueryService"}, {"method", "Execute"}, {"code", "OK"}}),
@@ -396,9 +400,14 @@ TEST_F(MetricsTest, ReadyzWaitsForABlockingStartupWarm) {
   auto reply = HttpGet(metrics_port_, "/readyz");
   EXPECT_EQ(reply.status, 503);
   EXPECT_EQ(reply.body, "not ready: startup warm running\n");
-  auto samples = Scrape();
+  // The warm thread starts after the server: wait until it runs (it then holds on the lock).
+  std::vector<Sample> samples;
+  EXPECT_TRUE(PollUntil(absl::Now() + absl::Seconds(15), [&] {
+    samples = Scrape();
+    return SumOf(samples, "querygate_warm_running") == 1;
+  }));
   EXPECT_EQ(SumOf(samples, "querygate_warm_finished"), 0);
-  EXPECT_EQ(SumOf(samples, "querygate_warm_running"), 1);
+  EXPECT_EQ(HttpGet(metrics_port_, "/readyz").status, 503);
   EXPECT_EQ(HttpGet(metrics_port_, "/healthz").status, 200);
 
   ReleaseLock();
