@@ -24,6 +24,7 @@
 #include "cache/tiered_cache.h"
 #include "querygate/v1/query_service.grpc.pb.h"
 #include "tests/support/poll.h"
+#include "tests/support/redis_command.h"
 #include "tests/support/redis_process.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_server.h"
@@ -49,36 +50,7 @@ constexpr char kSchema[] = R"json({
 constexpr char kSeed[] =
     "INSERT INTO items (id, name) SELECT g, 'name' || g FROM generate_series(1, 5) g;";
 
-// Sends one command to 127.0.0.1:`port`; returns a string, status or integer reply as text,
-// nullopt for nil or on failure.
-std::optional<std::string> Command(int port, const std::vector<std::string>& args) {
-  timeval timeout{2, 0};
-  redisContext* context = redisConnectWithTimeout("127.0.0.1", port, timeout);
-  if (context == nullptr || context->err) {
-    if (context != nullptr) redisFree(context);
-    return std::nullopt;
-  }
-  redisSetTimeout(context, timeout);
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  for (const std::string& a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
-  }
-  auto* reply = static_cast<redisReply*>(
-      redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data()));
-  std::optional<std::string> out;
-  if (reply != nullptr) {
-    if (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS) {
-      out = std::string(reply->str, reply->len);
-    } else if (reply->type == REDIS_REPLY_INTEGER) {
-      out = absl::StrCat(reply->integer);
-    }
-    freeReplyObject(reply);
-  }
-  redisFree(context);
-  return out;
-}
+using querygate::testing::RedisCommand;
 
 // Every key under `prefix` with its (string) value.
 std::map<std::string, std::string> KeysUnder(int port, const std::string& prefix) {
@@ -124,7 +96,7 @@ class RestartableRedis {
       _exit(127);
     }
     return querygate::testing::PollUntil(absl::Now() + absl::Seconds(5),
-                                         [&] { return Command(port_, {"PING"}) == "PONG"; });
+                                         [&] { return RedisCommand(port_, {"PING"}) == "PONG"; });
   }
   // SIGKILL: whatever was not saved is lost.
   void Kill() {
@@ -165,7 +137,7 @@ class RedisLossTest : public ::testing::Test {
   }
 
   std::optional<std::string> Get(const std::string& key) {
-    return Command(redis_->port(), {"GET", key});
+    return RedisCommand(redis_->port(), {"GET", key});
   }
 
   // Polls `done` until it holds or a 5 s deadline passes.
@@ -234,7 +206,7 @@ class RedisLossTest : public ::testing::Test {
 TEST_F(RedisLossTest, FlushallIsFollowedByAnEpochBump) {
   EXPECT_EQ(FillAndHit(1), "name1");
   std::optional<std::string> sentinel = Get(sentinel_key_);
-  ASSERT_EQ(Command(redis_->port(), {"FLUSHALL"}), "OK");
+  ASSERT_EQ(RedisCommand(redis_->port(), {"FLUSHALL"}), "OK");
   // No read meanwhile, so only the hub's epoch bump can recreate the epoch key.
   EXPECT_TRUE(Eventually([&] { return Get(epoch_key_).has_value(); }))
       << "the loss is detected and the epoch bumped";
@@ -258,7 +230,7 @@ TEST_F(RedisLossTest, RestartWithoutPersistenceIsFollowedByAnEpochBump) {
 // only the new run_id tells.
 TEST_F(RedisLossTest, RestartFromAnOldSnapshotServesNoStaleEntry) {
   EXPECT_EQ(FillAndHit(3), "name3");
-  ASSERT_EQ(Command(redis_->port(), {"SAVE"}), "OK");
+  ASSERT_EQ(RedisCommand(redis_->port(), {"SAVE"}), "OK");
   std::optional<std::string> old_epoch = Get(epoch_key_);
   WriteElsewhere(3, "after snapshot");
   EXPECT_EQ(FillAndHit(3), "after snapshot");
@@ -285,7 +257,7 @@ TEST_F(RedisLossTest, RewoundSentinelAndGenerationsServeNoStaleEntry) {
     mset.push_back(key);
     mset.push_back(key == sentinel_key_ ? "rewound" : value);
   }
-  ASSERT_EQ(Command(redis_->port(), mset), "OK");
+  ASSERT_EQ(RedisCommand(redis_->port(), mset), "OK");
   EXPECT_TRUE(Eventually([&] { return Get(epoch_key_) != old_keys[epoch_key_]; }))
       << "the rewind is detected and the epoch bumped";
   EXPECT_EQ(Name(Read(4)), "before rewind") << "no stale read after the detection";
