@@ -27,6 +27,7 @@
 #include "tests/integration/metrics/http_client.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_process.h"
+#include "tests/support/tcp_proxy.h"
 #include "tests/support/test_server.h"
 
 namespace querygate {
@@ -80,52 +81,7 @@ std::string Shell(const std::string& command, int* exit_code = nullptr) {
 
 bool HavePromtool() { return Shell("command -v promtool") != ""; }
 
-bool Accepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
-// A socat TCP proxy from `port` to 127.0.0.1:`target`, in its own process group so that Cut
-// reaches every connection it carries.
-class TcpProxy {
- public:
-  ~TcpProxy() { Cut(); }
-
-  // Starts the proxy and waits until it accepts; false when it does not.
-  bool Start(int port, int target) {
-    port_ = port;
-    std::string listen = absl::StrCat("TCP-LISTEN:", port, ",bind=127.0.0.1,reuseaddr,fork");
-    std::string connect = absl::StrCat("TCP:127.0.0.1:", target);
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      execlp("socat", "socat", listen.c_str(), connect.c_str(), nullptr);
-      _exit(127);
-    }
-    setpgid(pid_, pid_);
-    return PollUntil(absl::Now() + absl::Seconds(10), [&] { return Accepts(port); });
-  }
-
-  // Kills the proxy and every connection it carries.
-  void Cut() {
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
-
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
+using querygate::testing::TcpProxy;
 
 class MetricsTest : public ::testing::Test {
  protected:
@@ -349,8 +305,8 @@ TEST_F(MetricsTest, PoolWaitsAndTimeoutsUnderExhaustion) {
 
 TEST_F(MetricsTest, ReadyzFollowsTheFeeds) {
   TcpProxy proxy;
-  int proxy_port = querygate::testing::FreeLoopbackPort();
-  ASSERT_TRUE(proxy.Start(proxy_port, redis_.port));
+  ASSERT_TRUE(proxy.Start(redis_.port));
+  int proxy_port = proxy.port();
   StartServer([proxy_port](server::ServerConfig& config) {
     config.redis.port = proxy_port;
     config.feed_timeout = absl::Milliseconds(1500);
@@ -374,7 +330,7 @@ TEST_F(MetricsTest, ReadyzFollowsTheFeeds) {
   EXPECT_EQ(SumOf(samples, "querygate_feed_up", {{"feed", "database"}}), 1);
   EXPECT_EQ(SumOf(samples, "querygate_cache_trusted"), 0);
 
-  ASSERT_TRUE(proxy.Start(proxy_port, redis_.port));
+  ASSERT_TRUE(proxy.Start(redis_.port));  // on its previous port
   EXPECT_TRUE(PollUntil(absl::Now() + absl::Seconds(15),
                         [&] {
                           reply = HttpGet(metrics_port_, "/readyz");

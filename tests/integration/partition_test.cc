@@ -23,6 +23,7 @@
 #include "querygate/v1/repository_service.grpc.pb.h"
 #include "tests/support/poll.h"
 #include "tests/support/redis_process.h"
+#include "tests/support/tcp_proxy.h"
 #include "tests/support/test_server.h"
 #include "tests/support/wire_values.h"
 
@@ -41,67 +42,8 @@ INSERT INTO posts (id, author_id, title, content, status, view_count)
   VALUES (9, 1, 'before', 'c', 'published', 0);
 )sql";
 
-// Returns the port of a "scheme://[user@]host:port[/...]" URL, or 0.
-int PortOf(const std::string& url) {
-  size_t at = url.find('@');
-  size_t host = at == std::string::npos ? url.find("://") + 3 : at + 1;
-  size_t colon = url.find(':', host);
-  if (colon == std::string::npos) return 0;
-  return std::atoi(url.c_str() + colon + 1);
-}
-
-bool Accepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
-// A socat TCP proxy from a free loopback port to 127.0.0.1:`target`, in its own process group
-// (one child per connection), so that Cut, Freeze and Thaw reach every connection it carries.
-class TcpProxy {
- public:
-  ~TcpProxy() { Cut(); }
-
-  // Starts the proxy and waits until it accepts. Returns false when it does not.
-  bool Start(int target) {
-    port_ = querygate::testing::FreeLoopbackPort();
-    std::string listen = absl::StrCat("TCP-LISTEN:", port_, ",bind=127.0.0.1,reuseaddr,fork");
-    std::string connect = absl::StrCat("TCP:127.0.0.1:", target);
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      execlp("socat", "socat", listen.c_str(), connect.c_str(), nullptr);
-      _exit(127);
-    }
-    setpgid(pid_, pid_);
-    return querygate::testing::PollUntil(absl::Now() + absl::Seconds(10),
-                                         [&] { return Accepts(port_); });
-  }
-
-  // Kills the proxy and every connection through it: peers see the connection reset or
-  // refused.
-  void Cut() {
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGCONT);
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // Freezes every connection: TCP stays open, nothing flows (a silent partition).
-  void Freeze() { kill(-pid_, SIGSTOP); }
-  void Thaw() { kill(-pid_, SIGCONT); }
-
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
+using querygate::testing::PortOfUrl;
+using querygate::testing::TcpProxy;
 
 class PartitionTest : public ::testing::Test {
  protected:
@@ -154,7 +96,7 @@ class PartitionTest : public ::testing::Test {
 TEST_F(PartitionTest, WriterCutOffFromRedisDoesNotLeaveOthersStale) {
   ASSERT_EQ(server_.Start(schema_, kSeed), "");  // instance 0: B, direct to Redis
   TcpProxy proxy;
-  ASSERT_TRUE(proxy.Start(PortOf(querygate::testing::RedisUrl())));
+  ASSERT_TRUE(proxy.Start(PortOfUrl(querygate::testing::RedisUrl())));
   ASSERT_EQ(server_.StartAnother([&](server::ServerConfig& c) {  // instance 1: A
     ASSERT_TRUE(
         cache::ApplyRedisUrl(absl::StrCat("redis://127.0.0.1:", proxy.port()), c.redis).ok());
@@ -220,7 +162,7 @@ TEST_F(PartitionTest, SilentPartitionOfTheListenSessionTakesTheFeedDown) {
   const absl::Duration kFeedTimeout = absl::Milliseconds(1500);
   ASSERT_EQ(server_.Start(schema_, kSeed,
                           [&](server::ServerConfig& c) {
-                            ASSERT_TRUE(proxy.Start(PortOf(c.database.url)));
+                            ASSERT_TRUE(proxy.Start(PortOfUrl(c.database.url)));
                             c.database.url = db::WithDefaultParam(c.database.url, "port",
                                                                   absl::StrCat(proxy.port()));
                             c.feed_timeout = kFeedTimeout;
