@@ -138,6 +138,20 @@ void AddL1Scenarios(const BenchTargets& targets, const ClientChoice& client,
   redis.prepare = WarmExecute(grpc, warm_shared);
   scenarios.push_back(std::move(redis));
 
+  if (!targets.node_target.empty()) {
+    GrpcTargetOptions node_grpc = grpc;
+    node_grpc.target = targets.node_target;
+    AsyncExecuteSpec node = pk;
+    node.tier = ExpectTier::kAny;
+    Scenario n = ClientScenario({kNodeHitPk, "Node cache-aside hit (Redis GET + JSON), user_by_id",
+                                 "not a HIT, or not 1 row"},
+                                node_grpc, client, [deadline, node](Channels channels, int c) {
+                                  return ExecuteCalls(std::move(channels), node, deadline, c);
+                                });
+    n.prepare = WarmExecute(node_grpc, warm_pk);
+    scenarios.push_back(std::move(n));
+  }
+
   RepoCall warm_get;
   warm_get.op = RepoOp::kGet;
   warm_get.id_range = targets.id_range;
@@ -176,6 +190,16 @@ std::vector<TargetCheck> EvaluateL1Targets(const ResultTable& table,
   }
   for (int c : concurrencies) {
     add(QpsOver(table, kL1RepoGetHit, d, c, kL1GetOverEmpty, c != kTargetConcurrency));
+  }
+  for (const char* over : {kL1HitPk, kSharedHitPk}) {
+    for (int c : concurrencies) {
+      auto check = QpsOver(table, over, kNodeHitPk, c, 0, true);
+      if (check) {
+        check->has_limit = false;
+        check->pass = true;
+        checks.push_back(*std::move(check));
+      }
+    }
   }
   for (int c : concurrencies) {
     auto check = QpsOver(table, kEmptyCallAsync, kEmptyCall, c, 0, true);

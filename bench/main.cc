@@ -22,6 +22,7 @@
 #include "bench/result_table.h"
 #include "bench/scenarios.h"
 #include "bench/targets.h"
+#include "bench/vector_scenarios.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -48,13 +49,23 @@ constexpr char kUsage[] = R"(usage: querygate-bench [flags]
   --channels N              gRPC channels shared by the workers; 0 = one per worker (default 1)
   --scenarios LIST          subset to run, e.g. a,d (default: all): a b c d e f rtt
                             g_hit g_bypass g_pq l_hit l_bypass l_pq w_create w_pq
+                            typed_hit (typed UserService Get; ratio to g_hit)
                             tg_hit tg_plain_hit tg_bypass tg_plain_bypass
-                            d_async a_l1 a_shared g_l1, and the probes mem scan lag ack
-  --client async|sync       client of a_l1, a_shared and g_l1, whose ratios are taken against
-                            the empty call of the same client: d_async (completion queues) or
-                            d (one blocking call per thread) (default async)
+                            d_async a_l1 a_shared g_l1 a_node v_hit v_index v_exact_pg
+                            v_exact, and the probes mem scan lag ack
+  --client async|sync       client of a_l1, a_shared, g_l1 and v_*, whose ratios are taken
+                            against the empty call of the same client: d_async (completion
+                            queues) or d (one blocking call per thread) (default async)
   --client-threads N        threads of the asynchronous client; the calls in flight are
                             spread over them (default 2)
+  --node-target HOST:PORT   bench/node/cache_aside.js (the a_node row; skipped without it)
+  --vector-target HOST:PORT querygate-server on bench/vector/vector.json in a pgvector
+                            database (v_hit, v_index, v_exact_pg: nearest k=10 HIT, BYPASS
+                            with HNSW, BYPASS on an index-less copy)
+  --vector-exact-target HOST:PORT
+                            ... in a REAL[] database (migrate --vector-storage array): v_exact,
+                            BYPASS exact search (and v_hit without --vector-target)
+  --vector-queries N        query vectors the v_* rows cycle over (default 64)
   --second-target HOST:PORT instance B: same database and Redis prefix as --target (scan,
                             lag, ack)
   --second-server-pid PID   report the CPU time of instance B per call (column second)
@@ -87,6 +98,7 @@ struct Flags {
   BenchTargets targets;
   querygate::bench::ClientChoice client;
   querygate::bench::ProbeOptions probes;
+  querygate::bench::VectorTargets vector;
   int second_server_pid = 0;
   std::vector<int> concurrencies = {1, 16, 64};
   int duration_ms = 3000;
@@ -198,6 +210,14 @@ Flags ParseFlags(int argc, char** argv) {
       flags.client.async = value == "async";
     } else if (name == "--client-threads") {
       flags.client.async_options.threads = Number<int>(name, value, 1);
+    } else if (name == "--node-target") {
+      flags.targets.node_target = value;
+    } else if (name == "--vector-target") {
+      flags.vector.index_target = value;
+    } else if (name == "--vector-exact-target") {
+      flags.vector.exact_target = value;
+    } else if (name == "--vector-queries") {
+      flags.vector.queries = Number<int>(name, value, 1);
     } else if (name == "--second-target") {
       flags.probes.second_target = value;
     } else if (name == "--second-server-pid") {
@@ -289,6 +309,7 @@ int main(int argc, char** argv) {
   Flags flags = ParseFlags(argc, argv);
   std::vector<Scenario> all = querygate::bench::MakeScenarios(flags.targets, flags.diagnostics);
   querygate::bench::AddL1Scenarios(flags.targets, flags.client, all);
+  querygate::bench::AddVectorScenarios(flags.targets.grpc, flags.vector, flags.client, all);
   std::vector<Scenario> scenarios = Select(std::move(all), flags);
   std::set<std::string> probes = L1Probes(flags);
   if (scenarios.empty() && probes.empty()) Usage("no scenario to run");
@@ -375,6 +396,10 @@ int main(int argc, char** argv) {
   auto checks = querygate::bench::EvaluateTargets(table, flags.concurrencies);
   for (auto& check :
        querygate::bench::EvaluateL1Targets(table, flags.concurrencies, flags.client)) {
+    checks.push_back(std::move(check));
+  }
+  for (auto& check :
+       querygate::bench::EvaluateVectorTargets(table, flags.concurrencies, flags.client)) {
     checks.push_back(std::move(check));
   }
   flags.probes.a = flags.targets.grpc;

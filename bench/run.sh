@@ -16,6 +16,13 @@
 # so that the scan overflows it) and a server of its own for mem (budget 64 MB, its own Redis
 # prefix).
 #
+# For the issue 13 rows (v_hit, v_index, v_exact_pg, v_exact) it migrates
+# bench/vector/vector.json into two more databases: one with pgvector's vector(128) and its
+# HNSW index (when the PostgreSQL offers the extension; else there is no v_index or v_exact_pg
+# row) and one with REAL[] (--vector-storage array: exact search by querygate's SQL distance
+# functions). Both are loaded with bench/vector/seed.sql (the same 10,000 rows) and served by
+# their own querygate-server.
+#
 # Usage: bench/run.sh [querygate-bench flags...]
 #   e.g. bench/run.sh --repeat 3            (defaults: c=1,16,64, 3000 ms per cell)
 #        bench/run.sh --scenarios a,d --concurrency 16
@@ -27,7 +34,9 @@
 #   QG_BENCH_SKIP_BUILD=1  use the binaries already built
 #   QG_BENCH_SERVER_PRELOAD  LD_PRELOAD for querygate-server only (e.g. an allocator)
 #   QG_BENCH_TENANCY=0     skip the tenancy servers (and so the tg_* rows)
+#   QG_BENCH_NODE=0        skip the Node cache-aside server (and so the a_node row)
 #   QG_BENCH_L1=0          skip instance B and the mem server (and so the probes)
+#   QG_BENCH_VECTOR=0      skip the vector servers (and so the v_* rows)
 #   QG_BENCH_SECOND_BUDGET_MB  instance B's cache.l1.budget_mb (default 2)
 #   QG_BENCH_MEM_KEYS      distinct keys of the mem probe (default 1000000)
 #   QUERYGATE_* server settings (QUERYGATE_DB_MAX_CONNECTIONS, QUERYGATE_REDIS_POOL_SIZE, ...)
@@ -173,6 +182,37 @@ if [[ ${QG_BENCH_L1:-1} == 1 ]]; then
     --mem-budget-mb 64 --mem-keys "${QG_BENCH_MEM_KEYS:-1000000}")
 fi
 
+# The a_node row: the seed's cache-aside pattern in Node (bench/node), its packages installed
+# with npm ci into the build tree, on the same database and Redis.
+node_flags=()
+if [[ ${QG_BENCH_NODE:-1} == 1 ]] && command -v node >/dev/null && command -v npm >/dev/null; then
+  node_dir=$BUILD_DIR/bench-node
+  mkdir -p -- "$node_dir"
+  cp -- "$ROOT/bench/node/package.json" "$ROOT/bench/node/package-lock.json" \
+    "$ROOT/bench/node/cache_aside.js" "$node_dir/"
+  if [[ ! -d $node_dir/node_modules ]]; then
+    (cd "$node_dir" && timeout 300 npm ci --no-audit --no-fund >&2) || qg_die "npm ci failed"
+  fi
+  node_log=$(dirname "$JSON_OUT")/bench-node.log
+  QG_NODE_PG_URL=$database_url QG_NODE_REDIS_URL=$redis_url QG_NODE_PROTO_DIR=$ROOT/proto \
+    node "$node_dir/cache_aside.js" >"$node_log" 2>&1 &
+  node_pid=$!
+  server_pids+=("$node_pid")
+  node_port=
+  for ((i = 0; i < 300; i++)); do
+    node_port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$node_log" 2>/dev/null | head -n 1) \
+      || node_port=
+    [[ -z $node_port ]] || break
+    qg_pid_alive "$node_pid" || { cat "$node_log" >&2; qg_die "the Node server exited"; }
+    sleep 0.1
+  done
+  [[ -n $node_port ]] || qg_die "the Node server did not start in 30 s"
+  qg_log "Node cache-aside (pid $node_pid) listening on 127.0.0.1:$node_port"
+  node_flags+=(--node-target "127.0.0.1:$node_port")
+else
+  qg_log "Node or npm missing (or QG_BENCH_NODE=0): no a_node row"
+fi
+
 # The tenancy rows: the same schema with and without tenancy, each migrated as the owner
 # (postgres) into its own database and served by its own querygate-server as the runtime role.
 tenancy_flags=()
@@ -210,6 +250,55 @@ if [[ ${QG_BENCH_TENANCY:-1} == 1 ]]; then
   tenancy_flags+=(--tenant-header "$TENANT_HEADER")
 fi
 
+# The vector rows: the same model and data stored as REAL[] and, with pgvector, as vector(128)
+# with its HNSW index, each database served by its own querygate-server.
+vector_flags=()
+if [[ ${QG_BENCH_VECTOR:-1} == 1 ]]; then
+  storages=(array)
+  if [[ -n $(qg_psql "$pg_port" postgres -tAc \
+    "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'" </dev/null) ]]; then
+    storages+=(pgvector)
+  else
+    qg_log "pgvector is not available: no v_index row"
+  fi
+  for storage in "${storages[@]}"; do
+    db=qg_bench_vector_$storage
+    schema_dir=$STATE_DIR/schema-vector-$storage
+    mkdir -p -- "$schema_dir"
+    cp -- "$ROOT/bench/vector/vector.json" "$schema_dir/vector.json"
+    qg_pg_ensure_db "$pg_port" "$db" || qg_die "could not create database $db"
+    vector_url=$(qg_pg_url "$pg_port" "$db")
+    qg_log "migrating bench/vector/vector.json into $db (--vector-storage $storage)"
+    for step in "new init" up; do
+      # shellcheck disable=SC2086  # "new init" is two words
+      QUERYGATE_DATABASE_URL=$vector_url QUERYGATE_SCHEMA_DIR=$schema_dir \
+        timeout 120 "$BUILD_DIR/bin/querygate" migrate $step \
+        --migrations-dir "$schema_dir/migrations" --vector-storage "$storage" >/dev/null \
+        2> >(grep -v 'vector index on bench_doc.embedding is not built' >&2)
+    done
+    # The HNSW index is dropped for the load and built again after it: a bulk build is much
+    # faster than 10,000 inserts into the graph.
+    index_def=$(qg_psql "$pg_port" "$db" -tAc "SELECT pg_get_indexdef(indexrelid) FROM pg_index
+      WHERE indrelid = 'bench_docs'::regclass AND NOT indisprimary" </dev/null)
+    [[ -z $index_def ]] || qg_psql "$pg_port" "$db" -q -c "DROP INDEX bench_docs_embedding_hnsw" \
+      </dev/null
+    PGOPTIONS="-c statement_timeout=300s" qg_psql "$pg_port" "$db" -v ON_ERROR_STOP=1 -q \
+      -f "$ROOT/bench/vector/seed.sql" </dev/null >/dev/null
+    [[ -z $index_def ]] || PGOPTIONS="-c statement_timeout=300s" qg_psql "$pg_port" "$db" \
+      -v ON_ERROR_STOP=1 -q -c "$index_def" </dev/null
+    PGOPTIONS="-c statement_timeout=120s" qg_psql "$pg_port" "$db" -q -c "VACUUM ANALYZE" \
+      </dev/null
+    start_server "$(dirname "$JSON_OUT")/bench-server-vector-$storage.log" \
+      QUERYGATE_DATABASE_URL="$vector_url" QUERYGATE_REDIS_URL="$redis_url" \
+      QUERYGATE_SCHEMA_DIR="$schema_dir" QUERYGATE_REDIS_KEY_PREFIX="qgbench-vector-$storage:"
+    if [[ $storage == pgvector ]]; then
+      vector_flags+=(--vector-target "127.0.0.1:$started_port")
+    else
+      vector_flags+=(--vector-exact-target "127.0.0.1:$started_port")
+    fi
+  done
+fi
+
 pg_pid=$(qg_pg_running_pid "$(readlink -f -- "$STATE_DIR/postgres")/data") || pg_pid=
 redis_pid=$(cat "$STATE_DIR/redis/redis.pid" 2>/dev/null || true)
 
@@ -217,7 +306,8 @@ bench_rc=0
 timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" "$BUILD_DIR/bin/querygate-bench" \
   --target "127.0.0.1:$server_port" --database-url "$database_url" --redis-url "$redis_url" \
   --server-pid "$server_pid" ${pg_pid:+--postgres-pid "$pg_pid"} \
-  ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "${tenancy_flags[@]}" "${l1_flags[@]}" "$@" \
+  ${redis_pid:+--redis-pid "$redis_pid"} --json-out "$JSON_OUT" "${tenancy_flags[@]}" \
+  "${l1_flags[@]}" "${node_flags[@]}" "${vector_flags[@]}" "$@" \
   || bench_rc=$?
 [[ $bench_rc -ne 0 ]] || qg_log "JSON report: $JSON_OUT"
 # Invalidation lag (QG_BENCH_LAG_ITERATIONS=0 skips it): COMMIT or PUBLISH -> first MISS.
@@ -229,7 +319,7 @@ if [[ $lag_iterations -gt 0 ]]; then
     --redis-host 127.0.0.1 --redis-port "${redis_url##*:}" \
     --iterations "$lag_iterations" || bench_rc=$?
 fi
-for log in "$server_log" "$(dirname "$JSON_OUT")"/bench-server-{tenant,plain,b,mem}.log; do
+for log in "$server_log" "$(dirname "$JSON_OUT")"/bench-server-{tenant,plain,b,mem,vector-array,vector-pgvector}.log; do
   [[ -f $log ]] || continue
   if grep -qiE 'error|fail' "$log"; then
     qg_warn "querygate-server logged problems ($log); last lines:"

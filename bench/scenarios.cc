@@ -9,6 +9,7 @@
 #include "bench/pqxx_workers.h"
 #include "bench/redis_workers.h"
 #include "bench/repository_workers.h"
+#include "bench/typed_workers.h"
 
 namespace querygate::bench {
 namespace {
@@ -102,12 +103,27 @@ Scenario RepoDirectScenario(ScenarioInfo info, const BenchTargets& targets, Repo
   return s;
 }
 
+// typed_hit: g_hit's Get through the typed UserService, the cache warmed by the generic Get
+// (both read the same entries).
+Scenario TypedGetScenario(const BenchTargets& targets) {
+  Scenario s = RepoScenario({kTypedGetHit, "typed Get user by id, cache hit (gRPC)",
+                             "a cache status other than HIT, or another user"},
+                            targets.grpc, MakeRepoCall(targets, RepoOp::kGet, false));
+  TypedGetCall call;
+  call.id_range = targets.id_range;
+  s.workers = [grpc = targets.grpc, call](int concurrency) {
+    return MakeTypedGetWorkers(grpc, call, concurrency);
+  };
+  return s;
+}
+
 void AddRepositoryScenarios(const BenchTargets& targets, std::vector<Scenario>& scenarios) {
   const GrpcTargetOptions& grpc = targets.grpc;
   scenarios.push_back(
       RepoScenario({kRepoGetHit, "Get user by id, cache hit (gRPC)",
                     "a cache status other than HIT, statements != 0, or another user"},
                    grpc, MakeRepoCall(targets, RepoOp::kGet, false)));
+  scenarios.push_back(TypedGetScenario(targets));
   scenarios.push_back(
       RepoScenario({kRepoGetBypass, "Get user by id, BYPASS (gRPC)",
                     "a cache status other than BYPASS, statements != 1, or another user"},

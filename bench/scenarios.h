@@ -29,6 +29,9 @@ inline constexpr char kDirectPkServerForm[] = "c_srv";
 inline constexpr char kRepoGetHit[] = "g_hit";
 inline constexpr char kRepoGetBypass[] = "g_bypass";
 inline constexpr char kRepoGetDirect[] = "g_pq";
+// Typed services (issue 13): the same Get of a user by id, cache hit, through the dynamic
+// querygate.models.v1.UserService (bench/typed_workers.h); its ratio to g_hit is reported.
+inline constexpr char kTypedGetHit[] = "typed_hit";
 inline constexpr char kRepoListHit[] = "l_hit";
 inline constexpr char kRepoListBypass[] = "l_bypass";
 inline constexpr char kRepoListDirect[] = "l_pq";
@@ -59,6 +62,9 @@ struct BenchTargets {
   std::string tenant_header = "x-querygate-tenant";
   // Organizations of bench/tenancy/seed.sql: 00000000-0000-4000-8000-00000000000<k>, k = 1..n.
   int tenants = 4;
+  // bench/node/cache_aside.js: the seed's cache-aside pattern in Node behind the same Execute
+  // (the a_node row); empty when not started.
+  std::string node_target;
 };
 
 // Titles of the scenarios.

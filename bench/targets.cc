@@ -183,9 +183,10 @@ std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
   }
   for (int c : concurrencies) add(HeavyServerSideRatio(table, c));
   const std::pair<const char*, const char*> repository_ratios[] = {
-      {kRepoGetHit, kRepoGetDirect},      {kRepoGetBypass, kRepoGetDirect},
-      {kRepoListHit, kRepoListBypass},    {kRepoListHit, kRepoListDirect},
-      {kRepoListBypass, kRepoListDirect}, {kRepoCreate, kRepoCreateDirect},
+      {kRepoGetHit, kRepoGetDirect},    {kTypedGetHit, kRepoGetHit},
+      {kRepoGetBypass, kRepoGetDirect}, {kRepoListHit, kRepoListBypass},
+      {kRepoListHit, kRepoListDirect},  {kRepoListBypass, kRepoListDirect},
+      {kRepoCreate, kRepoCreateDirect},
   };
   for (const auto& [over, under] : repository_ratios) {
     for (int c : concurrencies) add(InfoQpsRatio(table, over, under, c));

@@ -29,8 +29,9 @@ struct TargetCheck {
 // `concurrencies`: (a)/(d) QPS >= 0.45 and (a) p50 <= 1 ms at c=16; for every concurrency,
 // (b) p50 <= 1.3 x (c) p50 + Redis p50 (and, informational, the same on p99 and on (b) - (d))
 // and (e)/(f) QPS >= 20. For every concurrency, also informational QPS ratios without a limit
-// for the RepositoryService rows: g_hit/g_pq, g_bypass/g_pq, l_hit/l_bypass, l_hit/l_pq,
-// l_bypass/l_pq and w_create/w_pq. The tenancy rows (issue 10): tg_bypass/tg_plain_bypass QPS
+// for the RepositoryService rows: g_hit/g_pq, typed_hit/g_hit, g_bypass/g_pq, l_hit/l_bypass,
+// l_hit/l_pq, l_bypass/l_pq and w_create/w_pq. The tenancy rows (issue 10):
+// tg_bypass/tg_plain_bypass QPS
 // >= 1/1.15 and tg_hit/tg_plain_hit QPS >= 0.95 (targets at c=16, informational at the other
 // concurrencies), and their p50 and server-side CPU-per-call ratios for context. A check whose
 // scenarios were not run is left out.

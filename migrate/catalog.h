@@ -56,6 +56,9 @@ struct CatalogTable {
   std::vector<CatalogIndex> indexes;
   bool row_security = false;        // pg_class.relrowsecurity
   bool force_row_security = false;  // pg_class.relforcerowsecurity
+  // pg_get_partkeydef() of a partitioned table ("RANGE (recorded_at)"); empty for a plain
+  // table. Its partitions are not tables of the catalog.
+  std::string partition_key;
   std::vector<CatalogPolicy> policies;
 
   // Returns the column named `name`, or nullptr.

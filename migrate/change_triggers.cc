@@ -25,7 +25,7 @@ BEGIN
     END IF;
     PERFORM pg_notify(')sql",
                                  kChangeChannel, R"sql(', json_build_object('tables',
-      json_build_array(TG_TABLE_NAME), 'ts_us', ts::bigint)::text);
+      json_build_array(coalesce(TG_ARGV[0], TG_TABLE_NAME)), 'ts_us', ts::bigint)::text);
   END IF;
   RETURN NULL;
 END

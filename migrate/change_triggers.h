@@ -9,7 +9,8 @@ namespace querygate::migrate {
 
 // The PostgreSQL NOTIFY channel on which the triggers announce changed tables. The payload
 // is {"tables":["<table>"],"ts_us":<database clock, microseconds since the Unix epoch>};
-// triggers installed by older versions send the bare table name.
+// triggers installed by older versions send the bare table name. A partition's trigger passes
+// its parent's name as the trigger argument, and the payload names the parent.
 inline constexpr char kChangeChannel[] = "querygate_changes";
 
 // The transaction-local setting holding the timestamp a transaction's notifications carry.

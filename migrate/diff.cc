@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "migrate/sql_ident.h"
 #include "migrate/type_change.h"
 
@@ -120,9 +121,12 @@ void CreateTable(Phases& phases, const CatalogTable& table) {
     if (c.kind == 'f') continue;
     lines.push_back(absl::StrCat("CONSTRAINT ", QuoteIdent(c.name), " ", c.definition));
   }
+  std::string partition_by;
+  if (!table.partition_key.empty())
+    partition_by = absl::StrCat(" PARTITION BY ", table.partition_key);
   Add(phases, kCreateTables, absl::StrCat("create table ", table.name),
       absl::StrCat("CREATE TABLE ", QuoteIdent(table.name), " (\n  ", absl::StrJoin(lines, ",\n  "),
-                   "\n);"));
+                   "\n)", partition_by, ";"));
   for (const CatalogConstraint& c : table.constraints) {
     if (c.kind == 'f') AddConstraint(phases, table.name, c);
   }
@@ -221,6 +225,23 @@ const T* FindByName(const std::vector<T>& items, const std::string& name) {
 }
 
 void DiffTable(Phases& phases, const CatalogTable& from, const CatalogTable& to) {
+  if (from.partition_key != to.partition_key) {
+    // PostgreSQL cannot partition an existing table or un-partition one in place.
+    std::string what = absl::StrCat("change the partitioning of ", to.name, " from ",
+                                    from.partition_key.empty() ? "none" : from.partition_key,
+                                    " to ", to.partition_key.empty() ? "none" : to.partition_key);
+    Add(phases, kCreateTables, absl::StrCat(what, " (not supported: recreate the table)"),
+        absl::StrCat("DO $qg$ BEGIN RAISE EXCEPTION '%', ", "'",
+                     absl::StrReplaceAll(absl::StrCat("querygate cannot ", what,
+                                                      " in place: create a new table and "
+                                                      "copy the rows"),
+                                         {{"'", "''"}}),
+                     "'", "; END $qg$;"),
+        true,
+        absl::StrCat("NOTE: ", to.name,
+                     ": changing partitioning is not supported; this migration fails until the "
+                     "step is replaced by a copy into a new table"));
+  }
   for (const CatalogColumn& column : to.columns) {
     const CatalogColumn* old = from.FindColumn(column.name);
     if (old == nullptr) {

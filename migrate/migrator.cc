@@ -10,6 +10,7 @@
 #include "db/session.h"
 #include "migrate/change_triggers.h"
 #include "migrate/introspect.h"
+#include "migrate/partition_setup.h"
 #include "migrate/shadow_workspace.h"
 #include "migrate/sql_ident.h"
 #include "migrate/sql_statements.h"
@@ -53,22 +54,26 @@ absl::StatusOr<schema::Schema> LoadSchema(const std::string& schema_dir) {
   return std::move(loaded.schema);
 }
 
-// The schema files, loaded, and the DDL they generate.
-struct Desired {
-  schema::Schema schema;
-  std::string ddl;
-};
+constexpr char kCreateVectorExtensionSql[] = "CREATE EXTENSION IF NOT EXISTS vector;\n";
 
-absl::StatusOr<Desired> LoadDesired(const std::string& schema_dir) {
-  QG_ASSIGN_OR_RETURN(schema::Schema schema, LoadSchema(schema_dir));
-  std::string ddl = schema::GenerateDdl(schema);
-  return Desired{std::move(schema), std::move(ddl)};
+// The DDL of `schema` for a database storing vectors as `storage`.
+std::string DesiredDdl(const schema::Schema& schema, schema::VectorStorage storage) {
+  schema::DdlOptions ddl;
+  ddl.vector_storage = storage;
+  return schema::GenerateDdl(schema, ddl);
 }
 
-// The functions that migrations of `schema` use beyond generate_uuid_v7().
-std::string ExtraFunctionsSql(const schema::Schema& schema) {
-  if (!schema.tenancy.has_value()) return "";
-  return schema::CurrentTenantFunctionSql(*schema.tenancy);
+// The extension and functions that migrations of `schema` use beyond generate_uuid_v7().
+std::string ExtraFunctionsSql(const schema::Schema& schema, schema::VectorStorage storage) {
+  std::string sql;
+  if (storage == schema::VectorStorage::kPgvector && schema::HasVectorFields(schema)) {
+    sql = kCreateVectorExtensionSql;
+  }
+  if (schema.tenancy.has_value()) {
+    absl::StrAppend(&sql, schema::CurrentTenantFunctionSql(*schema.tenancy));
+  }
+  if (schema::HasVectorFields(schema)) absl::StrAppend(&sql, schema::VectorFunctionsSql());
+  return sql;
 }
 
 absl::StatusOr<AppliedMap> ReadApplied(db::Session& session) {
@@ -86,9 +91,10 @@ absl::StatusOr<AppliedMap> ReadApplied(db::Session& session) {
 }
 
 absl::StatusOr<std::unique_ptr<ShadowWorkspace>> OpenWorkspace(const MigratorOptions& options,
-                                                               const schema::Schema& schema) {
+                                                               const schema::Schema& schema,
+                                                               schema::VectorStorage storage) {
   return ShadowWorkspace::Open(options.database_url, options.connect_timeout,
-                               ExtraFunctionsSql(schema));
+                               ExtraFunctionsSql(schema, storage));
 }
 
 // Fails with NOT_FOUND unless the role `role` exists.
@@ -138,9 +144,17 @@ absl::Status GrantRuntimeRole(db::Session& session, const schema::Schema& schema
   statements.push_back(absl::StrCat("GRANT EXECUTE ON FUNCTION generate_uuid_v7() TO ", grantee));
   statements.push_back(
       absl::StrCat("GRANT EXECUTE ON FUNCTION querygate_notify_change() TO ", grantee));
+  if (std::string grant = PartitionGrantSql(schema, grantee); !grant.empty()) {
+    statements.push_back(std::move(grant));
+  }
   if (schema.tenancy.has_value()) {
     statements.push_back(absl::StrCat("GRANT EXECUTE ON FUNCTION ", schema::kCurrentTenantFunction,
                                       "() TO ", grantee));
+  }
+  if (schema::HasVectorFields(schema)) {
+    for (const std::string& function : schema::VectorFunctionSignatures()) {
+      statements.push_back(absl::StrCat("GRANT EXECUTE ON FUNCTION ", function, " TO ", grantee));
+    }
   }
   return session.Transact([&](db::Transaction& tx) {
     for (const std::string& statement : statements) {
@@ -227,7 +241,46 @@ absl::Status CheckAppliedUnchanged(const AppliedMap& applied,
   return absl::FailedPreconditionError(absl::StrJoin(problems, "; "));
 }
 
+bool HasVectorIndexes(const schema::Schema& schema) {
+  for (const schema::Model* model : schema.AllTables()) {
+    for (const schema::Field& field : model->fields) {
+      if (field.vector_index.has_value()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+std::optional<VectorStorageMode> ParseVectorStorageMode(absl::string_view text) {
+  if (text == "auto") return VectorStorageMode::kAuto;
+  if (text == "pgvector") return VectorStorageMode::kPgvector;
+  if (text == "array") return VectorStorageMode::kArray;
+  return std::nullopt;
+}
+
+absl::StatusOr<schema::VectorStorage> Migrator::ResolveVectorStorage(const schema::Schema& schema) {
+  warnings_.clear();
+  schema::VectorStorage storage = schema::VectorStorage::kArray;
+  bool wanted = options_.vector_storage == VectorStorageMode::kPgvector ||
+                (options_.vector_storage == VectorStorageMode::kAuto && HasVectorIndexes(schema));
+  if (schema::HasVectorFields(schema) && wanted) {
+    QG_ASSIGN_OR_RETURN(auto session,
+                        db::Session::Connect(options_.database_url, options_.connect_timeout));
+    QG_ASSIGN_OR_RETURN(
+        db::ResultSet rows,
+        session->Query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"));
+    if (!rows.rows.empty()) {
+      storage = schema::VectorStorage::kPgvector;
+    } else if (options_.vector_storage == VectorStorageMode::kPgvector) {
+      return absl::FailedPreconditionError(
+          "vector-storage pgvector: the server does not offer the vector extension "
+          "(pg_available_extensions); install pgvector or use --vector-storage array");
+    }
+  }
+  warnings_ = schema::VectorIndexWarnings(schema, storage);
+  return storage;
+}
 
 bool StatusReport::HasDrift() const {
   if (!database_drift.empty()) return true;
@@ -254,7 +307,11 @@ absl::StatusOr<std::vector<std::string>> Migrator::Up() {
                       db::Session::Connect(options_.database_url, options_.connect_timeout));
   if (!options_.grant_to.empty()) QG_RETURN_IF_ERROR(CheckRoleExists(*session, options_.grant_to));
   QG_ASSIGN_OR_RETURN(MigrationLock lock, MigrationLock::Acquire(*session, options_.lock_key));
-  const std::string functions = schema::QuerygateFunctionsSql(schema);
+  QG_ASSIGN_OR_RETURN(schema::VectorStorage storage, ResolveVectorStorage(schema));
+  std::string functions = schema::QuerygateFunctionsSql(schema);
+  if (storage == schema::VectorStorage::kPgvector) {
+    functions = absl::StrCat(kCreateVectorExtensionSql, functions);
+  }
   QG_RETURN_IF_ERROR(session->Transact([&functions](db::Transaction& tx) {
     QG_RETURN_IF_ERROR(tx.Execute(kBootstrapSql));
     return tx.Execute(functions);
@@ -300,6 +357,8 @@ absl::StatusOr<std::vector<std::string>> Migrator::Up() {
   absl::Status installed =
       session->Transact([&](db::Transaction& tx) { return tx.Execute(triggers); });
   if (!installed.ok()) return Annotate(installed, "installing change-notification triggers");
+  absl::Status partitions = InstallPartitionMaintenance(*session, schema);
+  if (!partitions.ok()) return Annotate(partitions, "creating partitions");
   if (!options_.grant_to.empty()) {
     absl::Status granted = GrantRuntimeRole(*session, schema, options_.grant_to);
     if (!granted.ok()) {
@@ -357,8 +416,9 @@ absl::StatusOr<std::vector<std::string>> Migrator::Down(std::optional<std::strin
 
 absl::StatusOr<StatusReport> Migrator::Status() {
   QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
-  QG_ASSIGN_OR_RETURN(Desired desired_files, LoadDesired(options_.schema_dir));
-  const std::string& desired_ddl = desired_files.ddl;
+  QG_ASSIGN_OR_RETURN(schema::Schema desired_schema, LoadSchema(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(schema::VectorStorage storage, ResolveVectorStorage(desired_schema));
+  const std::string desired_ddl = DesiredDdl(desired_schema, storage);
   QG_ASSIGN_OR_RETURN(auto session,
                       db::Session::Connect(options_.database_url, options_.connect_timeout));
   QG_ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(*session));
@@ -390,7 +450,7 @@ absl::StatusOr<StatusReport> Migrator::Status() {
       report.migrations.push_back(orphan);
     }
   }
-  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_files.schema));
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_schema, storage));
   QG_ASSIGN_OR_RETURN(Catalog expected, shadow->Replay(ScriptsOf(applied_files)));
   QG_ASSIGN_OR_RETURN(Catalog live_raw, IntrospectCatalog(*session));
   QG_ASSIGN_OR_RETURN(Catalog live, shadow->Normalize(live_raw));
@@ -405,9 +465,11 @@ absl::StatusOr<StatusReport> Migrator::Status() {
 }
 
 absl::StatusOr<Plan> Migrator::PlanLive() {
-  QG_ASSIGN_OR_RETURN(Desired desired_files, LoadDesired(options_.schema_dir));
-  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_files.schema));
-  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_files.ddl}}));
+  QG_ASSIGN_OR_RETURN(schema::Schema desired_schema, LoadSchema(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(schema::VectorStorage storage, ResolveVectorStorage(desired_schema));
+  const std::string desired_ddl = DesiredDdl(desired_schema, storage);
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_schema, storage));
+  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_ddl}}));
   QG_ASSIGN_OR_RETURN(auto session,
                       db::Session::Connect(options_.database_url, options_.connect_timeout));
   QG_ASSIGN_OR_RETURN(Catalog live_raw, IntrospectCatalog(*session));
@@ -417,10 +479,12 @@ absl::StatusOr<Plan> Migrator::PlanLive() {
 
 absl::StatusOr<NewMigration> Migrator::New(const std::string& name, bool allow_destructive) {
   QG_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(options_.migrations_dir));
-  QG_ASSIGN_OR_RETURN(Desired desired_files, LoadDesired(options_.schema_dir));
-  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_files.schema));
+  QG_ASSIGN_OR_RETURN(schema::Schema desired_schema, LoadSchema(options_.schema_dir));
+  QG_ASSIGN_OR_RETURN(schema::VectorStorage storage, ResolveVectorStorage(desired_schema));
+  const std::string desired_ddl = DesiredDdl(desired_schema, storage);
+  QG_ASSIGN_OR_RETURN(auto shadow, OpenWorkspace(options_, desired_schema, storage));
   QG_ASSIGN_OR_RETURN(Catalog prior, shadow->Replay(ScriptsOf(files)));
-  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_files.ddl}}));
+  QG_ASSIGN_OR_RETURN(Catalog desired, shadow->Replay({{"the schema files", &desired_ddl}}));
   NewMigration result;
   result.up = DiffCatalogs(prior, desired);
   if (result.up.empty()) {

@@ -6,11 +6,21 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "migrate/diff.h"
 #include "migrate/migration_files.h"
+#include "schema/model.h"
 
 namespace querygate::migrate {
+
+// How migrations store vector fields (`--vector-storage`): kAuto picks pgvector when a vector
+// field declares an index and the server offers the extension (pg_available_extensions), else
+// REAL[] arrays (exact search either way without an index).
+enum class VectorStorageMode { kAuto, kPgvector, kArray };
+
+// Parses "auto", "pgvector" or "array"; nullopt otherwise.
+std::optional<VectorStorageMode> ParseVectorStorageMode(absl::string_view text);
 
 struct MigratorOptions {
   std::string database_url;
@@ -23,6 +33,8 @@ struct MigratorOptions {
   // the schema, SELECT/INSERT/UPDATE/DELETE on every schema table, USAGE/SELECT on their
   // sequences and EXECUTE on querygate's functions; it must already exist.
   std::string grant_to;
+  // Storage of vector fields in generated migrations and the extension `up` installs.
+  VectorStorageMode vector_storage = VectorStorageMode::kAuto;
 };
 
 struct MigrationState {
@@ -84,8 +96,17 @@ class Migrator {
   // unless `allow_destructive`, or NOT_FOUND ("no changes") when there is nothing to do.
   absl::StatusOr<NewMigration> New(const std::string& name, bool allow_destructive);
 
+  // Warnings of the last Up, New, Status or PlanLive (e.g. a vector index that is not built
+  // because vectors are stored as arrays).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
  private:
+  // The vector storage of this run: resolved against the server for kAuto, and checked
+  // available for kPgvector (FAILED_PRECONDITION otherwise). Records the index warnings.
+  absl::StatusOr<schema::VectorStorage> ResolveVectorStorage(const schema::Schema& schema);
+
   MigratorOptions options_;
+  std::vector<std::string> warnings_;
 };
 
 // Returns a FAILED_PRECONDITION error listing the destructive steps of `plan`, or OK if none.

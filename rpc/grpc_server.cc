@@ -1,44 +1,26 @@
 #include "rpc/grpc_server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
-#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "rpc/cache_service_impl.h"
 #include "rpc/internal/call_interceptor.h"
 #include "rpc/query_service_impl.h"
+#include "rpc/reflection_service.h"
 #include "rpc/repository_service_impl.h"
+#include "rpc/typed_service_handler.h"
 
 namespace querygate::rpc {
 namespace {
-
-// Turns reflection on or off for one builder. Linking gRPC's reflection library registers
-// its plugin for every builder in the process, so "off" must remove it.
-class ReflectionOption final : public grpc::ServerBuilderOption {
- public:
-  explicit ReflectionOption(bool enabled) : enabled_(enabled) {}
-  void UpdateArguments(grpc::ChannelArguments*) override {}
-  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
-    auto is_reflection = [&](const auto& plugin) { return plugin->name() == name; };
-    plugins->erase(std::remove_if(plugins->begin(), plugins->end(), is_reflection), plugins->end());
-    if (enabled_)
-      plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
-  }
-
- private:
-  bool enabled_;
-};
 
 std::shared_ptr<grpc::ServerCredentials> Credentials(const TlsServerOptions& tls) {
   if (tls.cert_chain_pem.empty()) return grpc::InsecureServerCredentials();
@@ -63,6 +45,8 @@ struct GrpcServer::Impl {
   std::unique_ptr<QueryServiceImpl> query_service;
   std::unique_ptr<CacheServiceImpl> cache_service;
   std::unique_ptr<RepositoryServiceImpl> repository_service;
+  std::unique_ptr<TypedServiceHandler> typed_services;
+  std::unique_ptr<ReflectionService> reflection;
   std::unique_ptr<grpc::Server> server;
   std::function<BackendHealth()> health;
   absl::Duration health_interval;
@@ -119,7 +103,6 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  builder.SetOption(std::make_unique<ReflectionOption>(options.reflection));
   builder.AddListeningPort(options.listen, Credentials(options.tls), &impl->port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(options.max_send_message_bytes);
@@ -144,6 +127,29 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     impl->repository_service =
         std::make_unique<RepositoryServiceImpl>(services.repository, services.guard);
     builder.RegisterService(impl->repository_service.get());
+    if (services.typed_schema != nullptr && services.typed_lock != nullptr) {
+      auto typed =
+          TypedServiceHandler::Create(services.typed_schema, *services.typed_lock,
+                                      services.repository, services.guard, impl->executor.get());
+      if (!typed.ok()) return typed.status();
+      impl->typed_services = *std::move(typed);
+      builder.RegisterCallbackGenericService(impl->typed_services.get());
+    }
+  }
+  if (options.reflection) {
+    std::vector<std::string> names = {kServiceNames[0], kServiceNames[1]};
+    std::vector<const google::protobuf::DescriptorPool*> pools;
+    if (impl->repository_service != nullptr) names.push_back(kServiceNames[2]);
+    if (impl->typed_services != nullptr) {
+      for (const std::string& name : impl->typed_services->service_names()) names.push_back(name);
+      pools.push_back(impl->typed_services->pool());
+    }
+    // Naming the health file's descriptor also links it in, so the generated pool has it.
+    names.push_back(
+        grpc::health::v1::HealthCheckRequest::descriptor()->file()->service(0)->full_name());
+    pools.push_back(google::protobuf::DescriptorPool::generated_pool());
+    impl->reflection = std::make_unique<ReflectionService>(std::move(names), std::move(pools));
+    impl->reflection->Register(builder);
   }
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {

@@ -15,6 +15,7 @@
 #include "service/insights.h"
 #include "service/query_service.h"
 #include "service/repository_service.h"
+#include "typed/lock_file.h"
 
 namespace querygate::rpc {
 
@@ -41,7 +42,8 @@ struct ServerOptions {
   int min_pollers = 2;
   int max_pollers = 64;
   TlsServerOptions tls;
-  // Serve grpc.reflection.v1alpha.ServerReflection.
+  // Serve grpc.reflection.v1alpha and v1 ServerReflection (rpc/reflection_service.h), typed
+  // services included.
   bool reflection = true;
   // How often the health of dependencies is re-read into the health service.
   absl::Duration health_interval = absl::Milliseconds(200);
@@ -68,6 +70,10 @@ struct ServiceSet {
   // Optional: CacheService.Insights and Advise answer FAILED_PRECONDITION without them.
   const service::Insights* insights = nullptr;
   const service::IndexAdvisor* advisor = nullptr;
+  // Optional (with repository): querygate.models.v1.<Model>Service for every model of
+  // typed_schema, numbered by typed_lock (docs/typed-services.md).
+  const schema::Schema* typed_schema = nullptr;
+  const typed::TypedLock* typed_lock = nullptr;
 };
 
 // The gRPC front: QueryService, CacheService, RepositoryService behind the CallGuard;

@@ -135,6 +135,46 @@ absl::StatusOr<service::RepoDeleteRequest> DeleteFromProto(const v1::DeleteReque
   return out;
 }
 
+service::DistanceMetric MetricFromProto(v1::DistanceMetric metric) {
+  switch (metric) {
+    case v1::DISTANCE_METRIC_COSINE:
+      return service::DistanceMetric::kCosine;
+    case v1::DISTANCE_METRIC_L2:
+      return service::DistanceMetric::kL2;
+    case v1::DISTANCE_METRIC_INNER_PRODUCT:
+      return service::DistanceMetric::kInnerProduct;
+    default:
+      return service::DistanceMetric::kDefault;
+  }
+}
+
+service::NearestClause NearestFromProto(const v1::Nearest& in) {
+  service::NearestClause out;
+  out.field = in.field();
+  out.vector.assign(in.vector().begin(), in.vector().end());
+  out.metric = MetricFromProto(in.metric());
+  out.k = in.k();
+  if (in.has_max_distance()) out.max_distance = in.max_distance();
+  if (in.has_min_similarity()) out.min_similarity = in.min_similarity();
+  return out;
+}
+
+service::RankClause RankFromProto(const v1::RankBy& in) {
+  service::RankClause out;
+  out.field = in.field();
+  out.query = in.query();
+  out.function = in.function() == v1::RANK_FUNCTION_TS_RANK_CD ? service::RankFunction::kTsRankCd
+                                                               : service::RankFunction::kTsRank;
+  out.normalization = in.normalization();
+  return out;
+}
+
+void ScoreToProto(const service::RecordScore& score, v1::Record& out) {
+  if (score.distance) out.set_distance(*score.distance);
+  if (score.similarity) out.set_similarity(*score.similarity);
+  if (score.rank) out.set_rank(*score.rank);
+}
+
 }  // namespace
 
 grpc::Status RepositoryServiceImpl::Get(grpc::ServerContext* context, const v1::GetRequest* request,
@@ -177,10 +217,16 @@ grpc::Status RepositoryServiceImpl::List(grpc::ServerContext* context,
   domain.include.assign(request->include().begin(), request->include().end());
   domain.fields.assign(request->fields().begin(), request->fields().end());
   domain.cache_mode = CacheModeFromProto(request->cache_mode());
+  if (request->has_nearest()) domain.nearest = NearestFromProto(request->nearest());
+  if (request->has_rank_by()) domain.rank_by = RankFromProto(request->rank_by());
   auto result = service_->List(domain, *ctx);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->mutable_records()->Reserve(static_cast<int>(result->records.size()));
-  for (const Record& record : result->records) RecordToProto(record, *response->add_records());
+  for (size_t i = 0; i < result->records.size(); ++i) {
+    v1::Record* record = response->add_records();
+    RecordToProto(result->records[i], *record);
+    if (i < result->scores.size()) ScoreToProto(result->scores[i], *record);
+  }
   response->set_next_page_token(result->next_page_token);
   CacheInfoToProto(result->cache, *response->mutable_cache());
   response->set_statements(result->statements);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "schema/internal/default_value.h"
 #include "schema/internal/naming.h"
+#include "schema/partitions.h"
 #include "schema/tenancy.h"
 
 namespace querygate::schema {
@@ -52,6 +53,8 @@ std::vector<std::string> PrimaryKeyColumns(const Model& model) {
   if (model.is_junction && model.tenant_scoped()) {
     columns.insert(columns.begin(), model.tenant_column);
   }
+  // PostgreSQL requires the partition key in every unique constraint of a partitioned table.
+  if (model.partitioning.has_value()) columns.push_back(model.partitioning->column);
   return columns;
 }
 
@@ -91,6 +94,22 @@ std::vector<const Model*> CreationOrder(const Schema& schema) {
   return order;
 }
 
+bool IsVectorColumn(const Model& model, const std::string& column) {
+  for (const Field& field : model.fields) {
+    if (field.column == column) return field.type.kind == TypeKind::kVector;
+  }
+  return false;
+}
+
+// A vector field as a pgvector column: "embedding" vector(8) [NOT NULL] [DEFAULT ...].
+std::string VectorColumnSql(const Field& field) {
+  std::string sql = absl::StrCat(QuoteIdentifier(field.column), " vector(",
+                                 field.type.dimensions.value_or(1), ")");
+  if (!field.nullable) absl::StrAppend(&sql, " NOT NULL");
+  if (field.has_default()) absl::StrAppend(&sql, " DEFAULT ", field.default_sql, "::real[]");
+  return sql;
+}
+
 }  // namespace
 
 std::string UuidV7FunctionSql() {
@@ -111,6 +130,74 @@ AS $$
     'hex')::uuid
 $$;
 )sql";
+}
+
+bool HasVectorFields(const Schema& schema) {
+  for (const Model* model : schema.AllTables()) {
+    for (const Field& field : model->fields) {
+      if (field.type.kind == TypeKind::kVector) return true;
+    }
+  }
+  return false;
+}
+
+std::string VectorFunctionsSql() {
+  return R"sql(CREATE OR REPLACE FUNCTION querygate_l2_distance(a real[], b real[])
+RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+  SELECT sqrt(sum((x::double precision - y::double precision) ^ 2)) FROM unnest(a, b) AS t(x, y)
+$$;
+CREATE OR REPLACE FUNCTION querygate_cosine_distance(a real[], b real[])
+RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+  SELECT CASE WHEN sum(x::double precision * x) = 0 OR sum(y::double precision * y) = 0
+              THEN 'NaN'::double precision
+              ELSE 1 - greatest(-1, least(1, sum(x::double precision * y) /
+                   sqrt(sum(x::double precision * x) * sum(y::double precision * y)))) END
+  FROM unnest(a, b) AS t(x, y)
+$$;
+CREATE OR REPLACE FUNCTION querygate_negative_inner_product(a real[], b real[])
+RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+  SELECT -sum(x::double precision * y) FROM unnest(a, b) AS t(x, y)
+$$;
+)sql";
+}
+
+std::vector<std::string> VectorFunctionSignatures() {
+  return {"querygate_l2_distance(real[], real[])", "querygate_cosine_distance(real[], real[])",
+          "querygate_negative_inner_product(real[], real[])"};
+}
+
+std::string CreateVectorIndexSql(const Model& model, const Field& field) {
+  const VectorIndex& index = *field.vector_index;
+  bool hnsw = index.method == VectorIndex::Method::kHnsw;
+  absl::string_view ops = "vector_l2_ops";
+  if (index.distance == VectorDistance::kCosine) ops = "vector_cosine_ops";
+  if (index.distance == VectorDistance::kInnerProduct) ops = "vector_ip_ops";
+  std::string with =
+      hnsw ? absl::StrCat("m = ", index.m, ", ef_construction = ", index.ef_construction)
+           : absl::StrCat("lists = ", index.lists);
+  return absl::StrCat(
+      "CREATE INDEX ",
+      QuoteIdentifier(internal::PgObjectName(model.table, field.column, hnsw ? "hnsw" : "ivfflat")),
+      " ON ", QuoteIdentifier(model.table), " USING ", hnsw ? "hnsw" : "ivfflat", " (",
+      QuoteIdentifier(field.column), " ", ops, ") WITH (", with, ");");
+}
+
+std::vector<std::string> VectorIndexWarnings(const Schema& schema, VectorStorage storage) {
+  std::vector<std::string> warnings;
+  if (storage == VectorStorage::kPgvector) return warnings;
+  for (const Model* model : schema.AllTables()) {
+    for (const Field& field : model->fields) {
+      if (!field.vector_index.has_value()) continue;
+      warnings.push_back(
+          absl::StrCat("vector index on ", model->name, ".", field.name,
+                       " is not built: vectors are stored as REAL[] (pgvector is not available or "
+                       "--vector-storage array), so nearest-neighbour search is exact"));
+    }
+  }
+  return warnings;
 }
 
 std::string ColumnSqlType(const Schema& schema, const Field& field) {
@@ -170,11 +257,16 @@ std::string RowLevelSecuritySql(const Model& model) {
 std::string QuerygateFunctionsSql(const Schema& schema) {
   std::string sql = UuidV7FunctionSql();
   if (schema.tenancy.has_value()) absl::StrAppend(&sql, CurrentTenantFunctionSql(*schema.tenancy));
+  if (HasVectorFields(schema)) absl::StrAppend(&sql, VectorFunctionsSql());
   return sql;
 }
 
-std::string GenerateDdl(const Schema& schema) {
+std::string GenerateDdl(const Schema& schema, const DdlOptions& options) {
+  const bool pgvector = options.vector_storage == VectorStorage::kPgvector;
   std::string out = "-- Generated by querygate from the JSON schema. Do not edit.\n\n";
+  if (pgvector && HasVectorFields(schema)) {
+    absl::StrAppend(&out, "CREATE EXTENSION IF NOT EXISTS vector;\n\n");
+  }
   if (UsesUuidV7(schema)) absl::StrAppend(&out, UuidV7FunctionSql(), "\n");
   if (schema.tenancy.has_value()) {
     absl::StrAppend(&out, CurrentTenantFunctionSql(*schema.tenancy), "\n");
@@ -185,7 +277,13 @@ std::string GenerateDdl(const Schema& schema) {
   std::vector<std::pair<const Model*, const ForeignKey*>> deferred;
   for (const Model* model : order) {
     std::vector<std::string> lines;
-    for (const Field& field : model->fields) lines.push_back(ColumnDefinitionSql(schema, field));
+    for (const Field& field : model->fields) {
+      if (pgvector && field.type.kind == TypeKind::kVector) {
+        lines.push_back(VectorColumnSql(field));
+      } else {
+        lines.push_back(ColumnDefinitionSql(schema, field));
+      }
+    }
     if (!model->primary_key_columns.empty()) {
       lines.push_back(absl::StrCat("CONSTRAINT ", QuoteIdentifier(model->primary_key_name),
                                    " PRIMARY KEY (", ColumnList(PrimaryKeyColumns(*model)), ")"));
@@ -207,6 +305,7 @@ std::string GenerateDdl(const Schema& schema) {
           " UNIQUE (", ColumnList(columns), ")"));
     }
     for (const CheckConstraint& check : model->checks) {
+      if (pgvector && IsVectorColumn(*model, check.column)) continue;  // vector(N) checks it
       lines.push_back(absl::StrCat("CONSTRAINT ", QuoteIdentifier(check.name), " CHECK (",
                                    check.expression, ")"));
     }
@@ -218,8 +317,13 @@ std::string GenerateDdl(const Schema& schema) {
         deferred.emplace_back(model, &fk);
       }
     }
+    std::string partition_by;
+    if (model->partitioning.has_value()) {
+      partition_by =
+          absl::StrCat(" PARTITION BY RANGE (", QuoteIdentifier(model->partitioning->column), ")");
+    }
     absl::StrAppend(&out, "CREATE TABLE ", QuoteIdentifier(model->table), " (\n    ",
-                    absl::StrJoin(lines, ",\n    "), "\n);\n\n");
+                    absl::StrJoin(lines, ",\n    "), "\n)", partition_by, ";\n\n");
   }
   for (const auto& [model, fk] : deferred) {
     absl::StrAppend(&out, "ALTER TABLE ", QuoteIdentifier(model->table), " ADD ",
@@ -231,6 +335,11 @@ std::string GenerateDdl(const Schema& schema) {
   for (const Model* model : order) {
     for (const Index& index : model->indexes) {
       absl::StrAppend(&out, CreateIndexSql(*model, index), "\n");
+      any_index = true;
+    }
+    for (const Field& field : model->fields) {
+      if (!pgvector || !field.vector_index.has_value()) continue;
+      absl::StrAppend(&out, CreateVectorIndexSql(*model, field), "\n");
       any_index = true;
     }
   }
@@ -255,6 +364,9 @@ std::string GenerateDdl(const Schema& schema) {
                       QuoteIdentifier(field.column), " IS ",
                       internal::SqlStringLiteral(field.description), ";\n");
     }
+  }
+  if (HasPartitionedModels(schema)) {
+    absl::StrAppend(&out, "\n", PartitionFunctionsSql(schema), MaintainPartitionsSql(), ";\n");
   }
   return out;
 }

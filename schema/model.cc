@@ -98,6 +98,18 @@ std::string SqlTypeName(const FieldType& type, int enum_max_length) {
   return ScalarSqlType(type.kind, type, enum_max_length, /*in_array=*/false);
 }
 
+absl::string_view VectorDistanceName(VectorDistance distance) {
+  switch (distance) {
+    case VectorDistance::kL2:
+      return "l2";
+    case VectorDistance::kCosine:
+      return "cosine";
+    case VectorDistance::kInnerProduct:
+      return "inner_product";
+  }
+  return "l2";
+}
+
 absl::string_view OnDeleteSql(OnDelete action) {
   switch (action) {
     case OnDelete::kCascade:
@@ -126,6 +138,22 @@ absl::string_view RelationKindName(RelationKind kind) {
       return "many_to_many";
   }
   return "unknown";
+}
+
+absl::string_view PartitionIntervalName(PartitionInterval interval) {
+  switch (interval) {
+    case PartitionInterval::kDay:
+      return "day";
+    case PartitionInterval::kWeek:
+      return "week";
+    case PartitionInterval::kMonth:
+      return "month";
+  }
+  return "unknown";
+}
+
+absl::string_view RetentionActionName(RetentionAction action) {
+  return action == RetentionAction::kDrop ? "drop" : "detach";
 }
 
 const Field* Model::FindField(absl::string_view field_name) const {

@@ -56,6 +56,30 @@ enum class OnDelete { kCascade, kSetNull, kRestrict, kNoAction, kSetDefault };
 // "CASCADE", "SET NULL", "RESTRICT", "NO ACTION" or "SET DEFAULT".
 absl::string_view OnDeleteSql(OnDelete action);
 
+// How a database stores vector columns: pgvector's vector(N), or REAL[] with a dimension CHECK
+// (exact search through querygate's SQL distance functions).
+enum class VectorStorage { kArray, kPgvector };
+
+// The distance a vector index is built for (pgvector operator classes vector_l2_ops,
+// vector_cosine_ops, vector_ip_ops).
+enum class VectorDistance { kL2, kCosine, kInnerProduct };
+
+// "l2", "cosine" or "inner_product".
+absl::string_view VectorDistanceName(VectorDistance distance);
+
+// The `index` of a vector field: an approximate nearest-neighbour index (pgvector only).
+struct VectorIndex {
+  enum class Method { kHnsw, kIvfflat };
+  Method method = Method::kHnsw;
+  VectorDistance distance = VectorDistance::kL2;
+  int m = 16;                // hnsw
+  int ef_construction = 64;  // hnsw
+  int lists = 100;           // ivfflat
+  // Search-time settings applied with SET LOCAL to nearest reads; nullopt keeps pgvector's.
+  std::optional<int> ef_search;  // hnsw.ef_search
+  std::optional<int> probes;     // ivfflat.probes
+};
+
 struct Field {
   std::string name;
   std::string column;  // always equal to name today; read this when building SQL
@@ -68,11 +92,15 @@ struct Field {
   bool default_is_literal = false;  // true for JSON literals, false for now() and friends
   bool index = false;               // `index: true` on the field
   std::string description;
-  bool is_managed_timestamp = false;   // created_at/updated_at owned by `timestamps`
-  bool is_soft_delete_marker = false;  // deleted_at owned by `soft_delete`
-  std::optional<OnDelete> on_delete;   // declared on an FK field
-  std::string references_model;        // `references: "@model"`; empty otherwise
-  bool is_tenant_column = false;       // the tenancy column of a tenant-scoped model
+  bool is_managed_timestamp = false;        // created_at/updated_at owned by `timestamps`
+  bool is_soft_delete_marker = false;       // deleted_at owned by `soft_delete`
+  std::optional<OnDelete> on_delete;        // declared on an FK field
+  std::string references_model;             // `references: "@model"`; empty otherwise
+  bool is_tenant_column = false;            // the tenancy column of a tenant-scoped model
+  std::optional<VectorIndex> vector_index;  // kVector with an `index`
+  // kVector: how the database in use stores the column; set by the server at startup from
+  // the catalog (the schema files alone leave kArray).
+  VectorStorage vector_storage = VectorStorage::kArray;
 
   bool has_default() const { return !default_sql.empty(); }
 };
@@ -129,6 +157,26 @@ struct CheckConstraint {
   std::string expression;  // SQL boolean expression, without CHECK ( )
 };
 
+enum class PartitionInterval { kDay, kWeek, kMonth };
+
+// "day", "week" or "month".
+absl::string_view PartitionIntervalName(PartitionInterval interval);
+
+enum class RetentionAction { kDetach, kDrop };
+
+// "detach" or "drop".
+absl::string_view RetentionActionName(RetentionAction action);
+
+// Range partitioning of a model's table by a time field (the `partition` model option).
+struct Partitioning {
+  std::string field;   // a NOT NULL datetime or date field
+  std::string column;  // its column, the partition key
+  PartitionInterval interval = PartitionInterval::kMonth;
+  int ahead = 3;      // partitions kept created after the current one
+  int retention = 0;  // older partitions kept before the current one; 0 keeps them all
+  RetentionAction retention_action = RetentionAction::kDetach;
+};
+
 struct Model {
   std::string name;
   std::string table;
@@ -162,6 +210,9 @@ struct Model {
   // The column that scopes rows to a tenant: Tenancy::column for tenant-scoped models, the
   // primary-key column for the tenant model itself. Empty: the model is global.
   std::string tenant_column;
+  // Set when the table is range-partitioned by time: its primary key is then (key, partition
+  // column) in the database, while the repository still addresses rows by the key alone.
+  std::optional<Partitioning> partitioning;
 
   // Whether rows of this table belong to a tenant (row-level security applies).
   bool tenant_scoped() const { return !tenant_column.empty(); }

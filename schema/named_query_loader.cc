@@ -96,7 +96,11 @@ void ReadParamType(const JsonNode& node, const std::string& file, const std::str
   }
   param.type = parsed->type;
   if (param.type.kind == TypeKind::kVector) {
-    diag.Error(file, path, "vector parameters are not supported");
+    if (array) diag.Error(file, path, "arrays of vectors are not supported");
+    if (!param.type.dimensions.has_value() || *param.type.dimensions < 1 ||
+        *param.type.dimensions > 16000) {
+      diag.Error(file, path, "vector parameters need dimensions between 1 and 16000: vector(N)");
+    }
     return;
   }
   if (array && !param.type.IsArray()) {

@@ -33,6 +33,8 @@
 #include "server/call_log.h"
 #include "server/log_wiring.h"
 #include "server/ops_wiring.h"
+#include "server/partition_wiring.h"
+#include "server/vector_storage.h"
 #include "service/cache_admin.h"
 #include "service/gated_cache.h"
 #include "service/index_advisor.h"
@@ -43,6 +45,7 @@
 #include "service/refresher.h"
 #include "service/repository_service.h"
 #include "service/warmer.h"
+#include "typed/lock_file.h"
 
 namespace querygate::server {
 
@@ -64,6 +67,8 @@ struct App::Parts {
   auth::RolePolicy policy;
   std::unique_ptr<rpc::CallGuard> guard;
   schema::Schema schema;
+  // The typed services' field numbers (read once; the server never writes the lock).
+  typed::TypedLock typed_lock;
   // The status page (GET / and /status.json); declared before `ops` to outlive its listener.
   std::unique_ptr<querygate::ops::StatusPage> status_page;
   // Metrics and the operators' HTTP listener; before every part that feeds the metrics.
@@ -92,6 +97,8 @@ struct App::Parts {
   std::unique_ptr<service::IndexAdvisor> advisor;
   std::unique_ptr<cache::InvalidationSubscriber> subscriber;
   std::unique_ptr<db::NotificationListener> listener;
+  // Uses the pool; declared after it so that it stops first.
+  std::unique_ptr<service::PartitionMaintainer> partitions;
   std::unique_ptr<rpc::GrpcServer> server;
 
   std::mutex mu;
@@ -406,16 +413,23 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
 
   auto parts = std::make_unique<Parts>();
   parts->schema = std::move(loaded.schema);
+  QG_ASSIGN_OR_RETURN(
+      parts->typed_lock,
+      typed::ReadLockFile(config.typed_lock_file.empty() ? typed::DefaultLockPath(config.schema_dir)
+                                                         : config.typed_lock_file));
   parts->log = hooks.log;
   parts->call_log = std::make_unique<CallLogObserver>(hooks.log, config.slow_call);
   parts->backend_log = BackendLog(hooks.log);
   QG_RETURN_IF_ERROR(parts->StartGuard(config, hooks));
   service::WarmOptions warm = config.warm;
   QG_RETURN_IF_ERROR(CanonicalWarmTenants(parts->schema, warm.sets));
+  service::DatabaseReaderOptions reads = config.reads;
   {
     QG_ASSIGN_OR_RETURN(auto session,
                         db::Session::Connect(config.database.url, config.database.connect_timeout));
     QG_RETURN_IF_ERROR(CheckDatabaseRole(*session, parts->schema, config, hooks));
+    QG_RETURN_IF_ERROR(LearnVectorStorage(*session, parts->schema));
+    QG_ASSIGN_OR_RETURN(reads.vector_type_oid, PgvectorTypeOid(*session));
     QG_ASSIGN_OR_RETURN(
         parts->registry,
         service::QueryRegistry::Build(named.queries, parts->schema, *session, config.default_ttl));
@@ -451,8 +465,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
   parts->hub = std::make_unique<service::InvalidationHub>(
       parts->tiered.get(), parts->registry.get(), &parts->schema, feeds);
   parts->gated = std::make_unique<service::GatedCache>(parts->tiered.get(), parts->hub.get());
-  parts->reader = std::make_unique<service::DatabaseReader>(config.reads, parts->pool.get(),
-                                                            parts->watcher.get());
+  parts->reader =
+      std::make_unique<service::DatabaseReader>(reads, parts->pool.get(), parts->watcher.get());
   parts->refresher = std::make_unique<service::Refresher>(2, 256);
   parts->query_reads = std::make_unique<service::CachedReader>(
       parts->gated.get(), &parts->wire_codec, config.stale_fill_guard, parts->refresher.get());
@@ -557,6 +571,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
       });
   StartFeeds(config, repository_options.instance_id, parts->hub.get(), parts->subscriber,
              parts->listener, parts->log, parts->ops->metrics());
+  parts->partitions =
+      StartPartitionMaintenance(config, parts->schema, parts->pool.get(), parts->log);
   Parts* raw = parts.get();
   parts->ticker = std::thread([raw] {
     std::unique_lock<std::mutex> lock(raw->mu);
@@ -593,7 +609,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const ServerConfig& config, AppH
       rpc::GrpcServer::Start(
           server_options,
           rpc::ServiceSet{parts->queries.get(), parts->admin.get(), parts->repository.get(),
-                          parts->guard.get(), parts->insights.get(), parts->advisor.get()},
+                          parts->guard.get(), parts->insights.get(), parts->advisor.get(),
+                          &parts->schema, &parts->typed_lock},
           [redis, pool, hub, raw, block] {
             rpc::BackendHealth health;
             health.cache_healthy = redis->Health().healthy && hub->CacheTrusted();

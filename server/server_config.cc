@@ -113,6 +113,9 @@ std::vector<Setting> Settings() {
   return {
       {"schema_dir", "QUERYGATE_SCHEMA_DIR", "--schema-dir", "schema directory (schemas)",
        Text(QG_FIELD(schema_dir))},
+      {"typed.lock_file", "QUERYGATE_TYPED_LOCK", "--typed-lock",
+       "field-number lock of the typed services (<schema_dir>/typed.lock)",
+       Text(QG_FIELD(typed_lock_file))},
       {"listen", "QUERYGATE_LISTEN", "--listen", "host:port to serve on; port 0 picks one",
        Text(QG_FIELD(server.listen))},
       {"database.url", "QUERYGATE_DATABASE_URL", "--database-url", "PostgreSQL URL",
@@ -252,6 +255,11 @@ std::vector<Setting> Settings() {
        "polling threads kept after a call (64)", Int(QG_FIELD(server.max_pollers))},
       {"server.shutdown_grace_ms", "QUERYGATE_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms",
        "drain bound on SIGTERM (5000)", Duration(QG_FIELD(shutdown_grace), ms)},
+      {"partitions.maintenance_interval_s", "QUERYGATE_PARTITIONS_MAINTENANCE_INTERVAL_S",
+       "--partitions-maintenance-interval-s",
+       "seconds between runs of the partition maintenance (at startup, then periodically); 0: "
+       "off (3600)",
+       Duration(QG_FIELD(partition_maintenance_interval), absl::Seconds(1))},
       {"server.reflection", "QUERYGATE_REFLECTION", "--reflection",
        "true|false|auto: gRPC server reflection; auto is on only without authentication (auto)",
        [](ServerConfig& c, const std::string& from, const std::string& text) -> absl::Status {
@@ -611,6 +619,11 @@ absl::Status CheckConsistency(ServerConfig& c) {
   }
   if (c.l1.lease < absl::Milliseconds(100) || c.l1.lease > absl::Minutes(1)) {
     return absl::InvalidArgumentError("cache.l1.lease_ms: must be between 100 and 60000");
+  }
+  if (c.partition_maintenance_interval < absl::ZeroDuration() ||
+      c.partition_maintenance_interval > absl::Hours(24 * 7)) {
+    return absl::InvalidArgumentError(
+        "partitions.maintenance_interval_s: must be between 0 (off) and 604800");
   }
   if (c.feed_timeout < absl::Milliseconds(100)) {
     return absl::InvalidArgumentError("invalidation.feed_timeout_ms: must be at least 100");

@@ -22,6 +22,9 @@ namespace querygate::server {
 
 struct ServerConfig {
   std::string schema_dir = "schemas";
+  // The field-number lock of the typed services (docs/typed-services.md); empty:
+  // <schema_dir>/typed.lock. A missing file numbers fields in declared order.
+  std::string typed_lock_file;
   db::PoolOptions database;
   std::string redis_url = "redis://127.0.0.1:6379";
   cache::RedisOptions redis;
@@ -60,6 +63,9 @@ struct ServerConfig {
   // filled in by the app).
   service::RepositoryOptions repository;
   absl::Duration shutdown_grace = absl::Seconds(5);
+  // Period of the partition maintenance (partitions created ahead, retention applied) when the
+  // schema has partitioned models; it also runs once at startup. Zero turns it off.
+  absl::Duration partition_maintenance_interval = absl::Hours(1);
   // host:port of the operators' HTTP listener (/metrics, /healthz, /readyz); "" turns it off.
   std::string metrics_listen;
   // The server's log: format (log.format) and level (log.level).

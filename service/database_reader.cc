@@ -8,19 +8,26 @@
 #include "db/pg_text.h"
 #include "schema/tenancy.h"
 #include "service/call_trace.h"
+#include "service/vector_text.h"
 
 namespace querygate::service {
 namespace {
 
 bool Cancelled(const CallContext& ctx) { return ctx.cancelled && ctx.cancelled(); }
 
+constexpr uint32_t kRealArrayOid = 1021;
+
 }  // namespace
 
-absl::StatusOr<SharedResult> ToQueryResult(const db::ResultSet& rows) {
+absl::StatusOr<SharedResult> ToQueryResult(const db::ResultSet& rows, uint32_t vector_type_oid) {
   auto result = std::make_shared<QueryResult>();
   result->columns.reserve(rows.columns.size());
+  std::vector<bool> vectors;
+  vectors.reserve(rows.columns.size());
   for (const db::ResultColumn& c : rows.columns) {
-    result->columns.push_back({c.name, db::TypeNameForOid(c.type_oid)});
+    const bool pgvector = vector_type_oid != 0 && c.type_oid == vector_type_oid;
+    vectors.push_back(pgvector || c.type_oid == kRealArrayOid);
+    result->columns.push_back({c.name, pgvector ? "vector" : db::TypeNameForOid(c.type_oid)});
   }
   result->rows.reserve(rows.rows.size());
   for (const auto& cells : rows.rows) {
@@ -32,7 +39,7 @@ absl::StatusOr<SharedResult> ToQueryResult(const db::ResultSet& rows) {
         continue;
       }
       QG_ASSIGN_OR_RETURN(Value v, db::DecodeCell(rows.columns[c].type_oid, *cells[c]));
-      values.push_back(std::move(v));
+      values.push_back(vectors[c] ? DecodeVectorCell(v) : std::move(v));
     }
     result->rows.push_back(std::move(values));
   }
@@ -48,6 +55,7 @@ absl::StatusOr<SharedResult> DatabaseReader::Read(const Statement& statement,
   std::string name = absl::StrCat("qgs_", Sha256Hex(statement.sql).substr(0, 24));
   db::LocalSettings settings;
   if (!ctx.tenant.empty()) settings.emplace_back(schema::kTenantSetting, ctx.tenant);
+  settings.insert(settings.end(), statement.settings.begin(), statement.settings.end());
   absl::StatusOr<db::ResultSet> rows;
   // Pooled connections can have died while idle (server restart, pg_terminate_backend); a
   // read that failed on a dead connection is retried on another one, at most once per slot.
@@ -84,7 +92,7 @@ absl::StatusOr<SharedResult> DatabaseReader::Read(const Statement& statement,
         absl::StrCat(statement.label, " returned ", rows->rows.size(),
                      " rows, more than the limit of ", options_.max_rows));
   }
-  return ToQueryResult(*rows);
+  return ToQueryResult(*rows, options_.vector_type_oid);
 }
 
 }  // namespace querygate::service

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "db/cancel_watcher.h"
 #include "db/connection_pool.h"
+#include "db/query_runner.h"
 #include "db/result_set.h"
 #include "service/call_context.h"
 #include "service/single_flight.h"
@@ -15,6 +16,9 @@ namespace querygate::service {
 struct DatabaseReaderOptions {
   int64_t max_rows = 10000;
   absl::Duration default_timeout = absl::Seconds(30);
+  // pgvector's `vector` type OID in the served database (0 without the extension); learned
+  // at startup, as the OID differs per database.
+  uint32_t vector_type_oid = 0;
 };
 
 // A read-only statement: SQL with $n placeholders (each cast to its type) and its bound
@@ -23,6 +27,9 @@ struct Statement {
   std::string label;  // for error messages, e.g. "query user_by_id" or "List post"
   std::string sql;
   db::Params params;
+  // Transaction-local settings of this statement (e.g. hnsw.ef_search), applied like the
+  // tenant; names come from code, never from callers.
+  db::LocalSettings settings;
 };
 
 // Runs read-only statements on pooled connections: one round trip per statement, prepared
@@ -49,8 +56,10 @@ class DatabaseReader {
   db::CancelWatcher* watcher_;
 };
 
-// Converts text rows to values (per column type) and names/types columns.
-absl::StatusOr<SharedResult> ToQueryResult(const db::ResultSet& rows);
+// Converts text rows to values (per column type) and names/types columns. Cells of a pgvector
+// column (type `vector_type_oid`, named "vector") and of a real[] column become lists of
+// doubles holding the exact float32 values, as repository records decode vector fields.
+absl::StatusOr<SharedResult> ToQueryResult(const db::ResultSet& rows, uint32_t vector_type_oid);
 
 }  // namespace querygate::service
 

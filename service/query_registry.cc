@@ -1,6 +1,8 @@
 #include "service/query_registry.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +12,7 @@
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "schema/tenancy.h"
+#include "service/partition_roots.h"
 #include "service/tenant_scope.h"
 
 namespace querygate::service {
@@ -100,9 +103,41 @@ std::string TenantSettingUse(const std::string& sql) {
   return "";
 }
 
+// Whether the vector extension is installed in the database (asked once, then remembered).
+absl::StatusOr<bool> HasPgvector(db::Session& session, std::optional<bool>& known) {
+  if (!known.has_value()) {
+    QG_ASSIGN_OR_RETURN(db::ResultSet rows,
+                        session.Query("SELECT 1 FROM pg_extension WHERE extname = 'vector'"));
+    known = !rows.rows.empty();
+  }
+  return *known;
+}
+
+// A vector(N) parameter binds as REAL[] text; with pgvector it is cast on to vector(N).
+std::string VectorParamCast(const schema::FieldType& type, bool pgvector) {
+  if (!pgvector) return "real[]";
+  return absl::StrCat("real[]::vector(", type.dimensions.value_or(1), ")");
+}
+
+// The readable name of a result column's type: the built-in name, else the catalog's
+// (extension and enum types, e.g. pgvector's "vector"; each OID asked once).
+absl::StatusOr<std::string> ColumnTypeName(db::Session& session, uint32_t oid,
+                                           std::map<uint32_t, std::string>& known) {
+  std::string name = db::TypeNameForOid(oid);
+  if (!absl::StartsWith(name, "oid:")) return name;
+  auto found = known.find(oid);
+  if (found != known.end()) return found->second;
+  QG_ASSIGN_OR_RETURN(db::ResultSet rows,
+                      session.Query("SELECT format_type($1::oid, NULL)", {absl::StrCat(oid)}));
+  if (!rows.rows.empty() && rows.rows[0][0].has_value()) name = *rows.rows[0][0];
+  known.emplace(oid, name);
+  return name;
+}
+
 }  // namespace
 
 db::PgParamType BindTypeOf(const schema::FieldType& type) {
+  if (type.kind == schema::TypeKind::kVector) return {db::PgScalar::kFloat64, true};
   return {ScalarOf(type.ScalarKind()), type.IsArray()};
 }
 
@@ -128,6 +163,8 @@ absl::StatusOr<std::unique_ptr<QueryRegistry>> QueryRegistry::Build(
   auto registry = std::make_unique<QueryRegistry>();
   registry->schema_ = schema;
   TenantScope scope(&schema);
+  std::optional<bool> pgvector_installed;
+  std::map<uint32_t, std::string> type_names;
   for (const schema::NamedQuery& def : queries) {
     if (schema.tenancy) {
       if (std::string why = TenantSettingUse(def.sql); !why.empty()) return Fail(def, why);
@@ -139,6 +176,11 @@ absl::StatusOr<std::unique_ptr<QueryRegistry>> QueryRegistry::Build(
     q.ttl = def.ttl_seconds ? absl::Seconds(*def.ttl_seconds) : default_ttl;
     std::vector<std::pair<std::string, std::string>> casts;
     for (const schema::QueryParam& p : def.params) {
+      if (p.type.kind == schema::TypeKind::kVector) {
+        QG_ASSIGN_OR_RETURN(bool pgvector, HasPgvector(session, pgvector_installed));
+        casts.emplace_back(p.name, VectorParamCast(p.type, pgvector));
+        continue;
+      }
       casts.emplace_back(p.name, db::SqlTypeName(BindTypeOf(p.type)));
       if (p.default_value && !p.default_value->is_null()) {
         auto encoded = db::EncodeParam(*p.default_value, BindTypeOf(p.type), p.name);
@@ -181,18 +223,22 @@ absl::StatusOr<std::unique_ptr<QueryRegistry>> QueryRegistry::Build(
     }
     if (!described.ok()) return Fail(def, described.status().message());
     for (const db::ResultColumn& c : described->columns) {
-      q.columns.push_back({c.name, db::TypeNameForOid(c.type_oid)});
+      QG_ASSIGN_OR_RETURN(std::string type, ColumnTypeName(session, c.type_oid, type_names));
+      q.columns.push_back({c.name, std::move(type)});
     }
     std::vector<std::string> args(q.bind_params.size(), "NULL");
-    QG_RETURN_IF_ERROR(session.Execute("SET plan_cache_mode = force_generic_plan"));
+    // Without pruning, a plan over a partitioned table lists every partition (with it, NULL
+    // parameters can prune them all away and leave no relation to depend on).
+    QG_RETURN_IF_ERROR(session.Execute(
+        "SET plan_cache_mode = force_generic_plan; SET enable_partition_pruning = off"));
     auto plan = session.Query(absl::StrCat("EXPLAIN (FORMAT JSON) EXECUTE ", q.statement,
                                            args.empty() ? "" : "(", absl::StrJoin(args, ", "),
                                            args.empty() ? "" : ")"));
-    QG_RETURN_IF_ERROR(session.Execute("RESET plan_cache_mode"));
+    QG_RETURN_IF_ERROR(session.Execute("RESET plan_cache_mode; RESET enable_partition_pruning"));
     if (!plan.ok()) return Fail(def, plan.status().message());
     QG_ASSIGN_OR_RETURN(auto tables, TablesInPlan(plan->Text(0, 0)));
     if (tables.second) return Fail(def, "named queries must be read-only (the plan writes)");
-    q.tables = std::move(tables.first);
+    QG_ASSIGN_OR_RETURN(q.tables, MapPartitionsToRoots(session, tables.first));
     q.tenant_scoped = scope.AnyScoped(std::set<std::string>(q.tables.begin(), q.tables.end()));
     q.dependencies.push_back(QueryDependency(def.name));
     for (const std::string& table : q.tables) q.dependencies.push_back(TableDependency(table));

@@ -26,7 +26,7 @@ struct RegisteredQuery {
   std::vector<size_t> bind_params;
   std::vector<db::PgParamType> bind_types;
   std::vector<ResultColumn> columns;
-  std::vector<std::string> tables;        // base tables the plan reads, sorted
+  std::vector<std::string> tables;  // base tables the plan reads (partitions as their root), sorted
   std::vector<std::string> dependencies;  // cache dependencies: query, tables, tags, epoch
   absl::Duration ttl;
   bool cached = true;

@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "service/access_check.h"
 #include "service/result_codec.h"
+#include "service/vector_text.h"
 
 namespace querygate::service {
 namespace {
@@ -112,9 +113,14 @@ absl::StatusOr<QueryService::Bound> QueryService::Bind(
                                                        " elements (limits.max_array_elements)"));
       }
       QG_RETURN_IF_ERROR(CheckEnum(param, registry_->schema(), *value));
-      QG_ASSIGN_OR_RETURN(std::string text,
-                          db::EncodeParam(*value, BindTypeOf(param.type), param.name));
-      by_param[i] = std::move(text);
+      if (param.type.kind == schema::TypeKind::kVector) {
+        QG_ASSIGN_OR_RETURN(by_param[i], EncodeVectorValue(*value, param.type.dimensions,
+                                                           absl::StrCat("parameter ", param.name)));
+      } else {
+        QG_ASSIGN_OR_RETURN(std::string text,
+                            db::EncodeParam(*value, BindTypeOf(param.type), param.name));
+        by_param[i] = std::move(text);
+      }
     }
     bound.for_key.push_back({param.name, param.type_text, by_param[i]});
   }
@@ -196,7 +202,8 @@ absl::StatusOr<ExecuteResponse> QueryService::Execute(const ExecuteRequest& requ
   if (absl::Now() >= ctx.deadline) {
     return absl::DeadlineExceededError("deadline passed before the query was sent");
   }
-  Statement statement{absl::StrCat("query ", query->def.name), query->sql, std::move(bound.params)};
+  Statement statement{
+      absl::StrCat("query ", query->def.name), query->sql, std::move(bound.params), {}};
   auto load = [&] { return reader_->Read(statement, ctx); };
   if (!query->cached) {
     if (request.cache_mode == CacheMode::kOnlyCached) {

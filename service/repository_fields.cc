@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "service/query_registry.h"
 #include "service/result_codec.h"
+#include "service/vector_text.h"
 
 namespace querygate::service {
 namespace {
@@ -74,11 +75,8 @@ absl::Status WithPath(const absl::Status& status) {
 absl::StatusOr<std::string> EncodeFieldValue(const schema::Schema& schema,
                                              const schema::Field& field, const Value& value,
                                              absl::string_view path, bool strict) {
-  if (field.type.kind == TypeKind::kVector && value.kind() == Value::Kind::kList &&
-      field.type.dimensions &&
-      static_cast<int>(value.list_value().size()) != *field.type.dimensions) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": expected ", *field.type.dimensions,
-                                                   " dimensions, got ", value.list_value().size()));
+  if (field.type.kind == TypeKind::kVector) {
+    return EncodeVectorValue(value, field.type.dimensions, path);
   }
   if (!strict) {
     // Only kinds and ranges matter for comparisons.
@@ -178,7 +176,11 @@ std::string NotDeletedClause(const schema::Model& model, absl::string_view alias
 Record RowToRecord(const schema::Model& model, const std::vector<Value>& row, size_t offset) {
   Record record;
   for (size_t i = 0; i < model.fields.size() && offset + i < row.size(); ++i) {
-    record.emplace(model.fields[i].name, row[offset + i]);
+    if (model.fields[i].type.kind == TypeKind::kVector) {
+      record.emplace(model.fields[i].name, DecodeVectorCell(row[offset + i]));
+    } else {
+      record.emplace(model.fields[i].name, row[offset + i]);
+    }
   }
   return record;
 }

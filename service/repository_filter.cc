@@ -5,21 +5,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "service/repository_fulltext.h"
 
 namespace querygate::service {
 namespace {
 
 using schema::TypeKind;
-
-std::string SqlString(absl::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
 
 bool IsTextual(const schema::FieldType& type) {
   return !type.IsArray() && (type.kind == TypeKind::kString || type.kind == TypeKind::kText ||
@@ -135,17 +126,8 @@ class Compiler {
 
   absl::StatusOr<std::string> Match(const schema::Field& field, const Value& value,
                                     const std::string& path) {
-    const schema::Index* single = nullptr;
-    const schema::Index* multi = nullptr;
-    for (const schema::Index& index : model_.indexes) {
-      if (index.method != schema::IndexMethod::kFullText) continue;
-      for (const std::string& column : index.columns) {
-        if (column != field.column) continue;
-        if (index.columns.size() == 1 && single == nullptr) single = &index;
-        if (index.columns.size() > 1 && multi == nullptr) multi = &index;
-      }
-    }
-    if (single == nullptr && multi == nullptr) {
+    FullTextIndexes found = FindFullTextIndexes(model_, field);
+    if (found.single == nullptr && found.multi == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ".field: MATCH needs a fulltext index covering ", field.name));
     }
@@ -153,22 +135,20 @@ class Compiler {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ".value: expected a string, got ", KindName(value.kind())));
     }
+    if (value.string_value().size() > kMaxFullTextQueryBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ".value: longer than ", kMaxFullTextQueryBytes, " bytes"));
+    }
     QG_ASSIGN_OR_RETURN(std::string placeholder, Bind(field, value, absl::StrCat(path, ".value")));
     auto expression = [&](const schema::Index& index) {
-      std::string language = absl::StrCat(SqlString(index.language), "::regconfig");
-      std::vector<std::string> parts;
-      for (const std::string& column : index.columns) {
-        parts.push_back(absl::StrCat("coalesce(", QuoteIdent(column), ", '')"));
-      }
-      return absl::StrCat("to_tsvector(", language, ", ", absl::StrJoin(parts, " || ' ' || "),
-                          ") @@ plainto_tsquery(", language, ", ", placeholder, ")");
+      return absl::StrCat(TsVectorSql(index), " @@ ", TsQuerySql(index, placeholder));
     };
-    if (single != nullptr) return expression(*single);
+    if (found.single != nullptr) return expression(*found.single);
     // The combined document of a multi-column index contains every lexeme of the field, so
     // its (indexed) test is a necessary condition; the second test makes it exact.
-    schema::Index own = *multi;
+    schema::Index own = *found.multi;
     own.columns = {field.column};
-    return absl::StrCat("(", expression(*multi), " AND ", expression(own), ")");
+    return absl::StrCat("(", expression(*found.multi), " AND ", expression(own), ")");
   }
 
   absl::StatusOr<std::string> Condition(const Filter& filter, const std::string& path) {

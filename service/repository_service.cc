@@ -18,6 +18,7 @@
 #include "service/repository_fields.h"
 #include "service/repository_order.h"
 #include "service/repository_page_token.h"
+#include "service/repository_scoring.h"
 
 namespace querygate::service {
 namespace {
@@ -330,27 +331,48 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
                       CompileFilter(*schema_, *model, request.filter, filter_limits(), params));
   QG_ASSIGN_OR_RETURN(ResolvedOrder order, ResolveOrder(*model, request.order_by));
   std::string order_sql = OrderBySql(order);
+  QG_ASSIGN_OR_RETURN(std::optional<ScoredQuery> scored,
+                      CompileScoring(*schema_, *model, request, options_.max_page_size, params));
+  if (scored.has_value()) {
+    if (!scored->where.empty()) where = absl::StrCat("(", where, ") AND ", scored->where);
+    order_sql = scored->order_sql;
+    if (scored->limit.has_value()) page_size = *scored->limit;
+  }
   std::string fingerprint =
-      ParamsFingerprint(absl::StrCat(model->name, "\n", where, "\n", order_sql), params.values());
+      ParamsFingerprint(absl::StrCat(model->name, "\n", where, "\n", order_sql, "\n",
+                                     scored.has_value() ? scored->fingerprint : ""),
+                        params.values());
+  const ScoredQuery::Keyset* scored_keyset =
+      scored.has_value() && scored->keyset.has_value() ? &*scored->keyset : nullptr;
   if (!request.page_token.empty()) {
-    QG_ASSIGN_OR_RETURN(std::vector<Value> last,
-                        DecodePageToken(options_.page_token_secret, request.page_token, fingerprint,
-                                        order.fields.size()));
-    QG_ASSIGN_OR_RETURN(std::string keyset, KeysetPredicate(*schema_, order, last, params));
+    QG_ASSIGN_OR_RETURN(
+        std::vector<Value> last,
+        DecodePageToken(options_.page_token_secret, request.page_token, fingerprint,
+                        scored_keyset ? scored_keyset->row_columns.size() : order.fields.size()));
+    QG_ASSIGN_OR_RETURN(std::string keyset, scored_keyset
+                                                ? scored_keyset->after(last, params)
+                                                : KeysetPredicate(*schema_, order, last, params));
     where = absl::StrCat(where, " AND ", keyset);
   }
   std::string limit = params.Add(absl::StrCat(page_size + 1), "bigint");
   std::string offset = params.Add(absl::StrCat(request.offset), "bigint");
   Statement statement;
   statement.label = absl::StrCat("List ", model->name);
-  statement.sql = absl::StrCat("SELECT ", SelectList(*model), " FROM ", QuoteIdent(model->table),
-                               " WHERE ", where, NotDeletedClause(*model), " ORDER BY ", order_sql,
-                               " LIMIT ", limit, " OFFSET ", offset);
+  std::string select = SelectList(*model);
+  if (scored.has_value()) {
+    for (const ScoredQuery::Column& column : scored->columns)
+      absl::StrAppend(&select, ", ", column.sql);
+  }
+  statement.sql = absl::StrCat("SELECT ", select, " FROM ", QuoteIdent(model->table), " WHERE ",
+                               where, NotDeletedClause(*model), " ORDER BY ", order_sql, " LIMIT ",
+                               limit, " OFFSET ", offset);
   statement.params = params.Take();
+  if (scored.has_value()) statement.settings = scored->settings;
   std::vector<size_t> order_index;
   for (const schema::Field* field : order.fields) {
     order_index.push_back(static_cast<size_t>(field - model->fields.data()));
   }
+  if (scored_keyset != nullptr) order_index = scored_keyset->row_columns;
   Read read;
   read.model = model;
   read.op = "list";
@@ -359,12 +381,13 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
   read.tables = {model->table};
   AddIncludeTables(tree, read.tables);
   read.mode = request.cache_mode;
-  auto load = [this, statement, page_size, order_index, fingerprint, tree, model,
-               fields](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
+  auto load = [this, statement, page_size, order_index, fingerprint, tree, model, fields,
+               scored](const StatementRunner& run) -> absl::StatusOr<SharedResult> {
     QG_ASSIGN_OR_RETURN(SharedResult rows, run(statement));
     size_t count = std::min<size_t>(rows->rows.size(), static_cast<size_t>(page_size));
     std::string next;
-    if (rows->rows.size() > count && count > 0) {
+    bool pages = !scored.has_value() || !scored->limit.has_value();
+    if (pages && rows->rows.size() > count && count > 0) {
       std::vector<Value> last;
       for (size_t index : order_index) last.push_back(rows->rows[count - 1].at(index));
       next = EncodePageToken(options_.page_token_secret, fingerprint, last);
@@ -375,8 +398,14 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
       }
     }
     std::vector<Record> records;
+    std::vector<RecordScore> scores;
     records.reserve(count);
-    for (size_t i = 0; i < count; ++i) records.push_back(RowToRecord(*model, rows->rows[i]));
+    for (size_t i = 0; i < count; ++i) {
+      records.push_back(RowToRecord(*model, rows->rows[i]));
+      if (scored.has_value()) {
+        scores.push_back(ScoresOfRow(*scored, rows->rows[i], model->fields.size()));
+      }
+    }
     QG_RETURN_IF_ERROR(
         LoadIncludes(*schema_, *model, tree, records, run, options_.max_include_rows));
     Value::List list;
@@ -391,8 +420,9 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
       list.push_back(Value::StructOf(std::move(record)));
     }
     auto result = std::make_shared<QueryResult>();
-    result->columns = {{"records", ""}, {"next_page_token", ""}};
-    result->rows.push_back({Value::ListOf(std::move(list)), Value::String(std::move(next))});
+    result->columns = {{"records", ""}, {"next_page_token", ""}, {"scores", ""}};
+    result->rows.push_back(
+        {Value::ListOf(std::move(list)), Value::String(std::move(next)), EncodeScores(scores)});
     return SharedResult(std::move(result));
   };
   QG_RETURN_IF_ERROR(RequireTenant(read, ctx));
@@ -403,6 +433,10 @@ absl::StatusOr<RepoListResponse> RepositoryService::List(const RepoListRequest& 
     response.records.push_back(record.struct_value());
   }
   response.next_page_token = row.at(1).string_value();
+  if (row.size() > 2) {
+    QG_ASSIGN_OR_RETURN(response.scores, DecodeScores(row.at(2)));
+    if (response.scores.size() != response.records.size()) response.scores.clear();
+  }
   response.cache = result.cache;
   return response;
 }

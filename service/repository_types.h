@@ -50,6 +50,35 @@ struct OrderTerm {
   bool descending = false;
 };
 
+enum class DistanceMetric { kDefault, kCosine, kL2, kInnerProduct };
+
+// Nearest-neighbour search over a vector field (ListRequest.nearest).
+struct NearestClause {
+  std::string field;
+  std::vector<float> vector;
+  DistanceMetric metric = DistanceMetric::kDefault;
+  int32_t k = 0;
+  std::optional<double> max_distance;
+  std::optional<double> min_similarity;
+};
+
+enum class RankFunction { kTsRank, kTsRankCd };
+
+// Relevance order for a full-text query (ListRequest.rank_by).
+struct RankClause {
+  std::string field;
+  std::string query;
+  RankFunction function = RankFunction::kTsRank;
+  int32_t normalization = 0;
+};
+
+// What a nearest or ranked List reports beside each record.
+struct RecordScore {
+  std::optional<double> distance;
+  std::optional<double> similarity;
+  std::optional<double> rank;
+};
+
 struct RepoGetRequest {
   std::string model;
   Value id;
@@ -73,10 +102,14 @@ struct RepoListRequest {
   std::vector<std::string> include;
   std::vector<std::string> fields;
   CacheMode cache_mode = CacheMode::kDefault;
+  std::optional<NearestClause> nearest;
+  std::optional<RankClause> rank_by;
 };
 
 struct RepoListResponse {
   std::vector<Record> records;
+  // Empty, or one per record (nearest and rank_by lists).
+  std::vector<RecordScore> scores;
   std::string next_page_token;
   CacheInfo cache;
   int statements = 0;

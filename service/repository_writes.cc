@@ -273,7 +273,7 @@ absl::StatusOr<std::optional<Record>> RunWrite(db::QueryRunner& tx, const Planne
     }
     return absl::NotFoundError(absl::StrCat(write.model->name, ": no row with this id"));
   }
-  QG_ASSIGN_OR_RETURN(SharedResult result, ToQueryResult(rows));
+  QG_ASSIGN_OR_RETURN(SharedResult result, ToQueryResult(rows, 0));
   return std::optional<Record>(RowToRecord(*write.model, result->rows.at(0)));
 }
 

@@ -12,6 +12,7 @@ namespace querygate::cli {
 struct CliContext {
   std::string schema_dir = "schemas";
   std::string migrations_dir;  // empty: <schema_dir>/migrations
+  std::string typed_lock;      // empty: <schema_dir>/typed.lock (docs/typed-services.md)
   std::string database_url;
   std::string target = "127.0.0.1:50051";  // gRPC server address, for the service subcommands
   std::chrono::milliseconds deadline{0};   // per call; zero: each command's default
@@ -39,6 +40,9 @@ struct CliContext {
 
   std::string MigrationsDir() const {
     return migrations_dir.empty() ? schema_dir + "/migrations" : migrations_dir;
+  }
+  std::string TypedLockPath() const {
+    return typed_lock.empty() ? schema_dir + "/typed.lock" : typed_lock;
   }
 };
 

@@ -73,11 +73,13 @@ Global options (accepted anywhere on the line):
   --deadline DURATION    per call, e.g. 500ms, 10s, 1m (default 30s; warm: none)
   --json                 machine-readable output (JSON on stdout)
   --config FILE          JSON config file (also QUERYGATE_CONFIG): target, redis.url,
-                         database.url, schema_dir, migrations_dir
+                         database.url, schema_dir, migrations_dir, typed.lock_file
   --database-url URL     PostgreSQL URL (also QUERYGATE_DATABASE_URL; for migrate,
                          QUERYGATE_MIGRATE_URL wins over it when set)
   --schema-dir DIR       schema directory, default "schemas" (also QUERYGATE_SCHEMA_DIR)
   --migrations-dir DIR   migrations directory, default <schema-dir>/migrations
+  --typed-lock FILE      field-number lock of the typed services, default
+                         <schema-dir>/typed.lock (also QUERYGATE_TYPED_LOCK)
   --help                 show this help
 
 Exit status: 0 on success; 1 when an operation fails, printed as
@@ -108,6 +110,9 @@ bool ApplyConfigFile(const std::string& path, querygate::cli::CliContext& ctx) {
   if (config.contains("migrations_dir")) {
     ctx.migrations_dir = config["migrations_dir"].get<std::string>();
   }
+  if (config.contains("typed") && config["typed"].contains("lock_file")) {
+    ctx.typed_lock = config["typed"]["lock_file"].get<std::string>();
+  }
   if (config.contains("target")) ctx.target = config["target"].get<std::string>();
   if (config.contains("redis") && config["redis"].contains("url")) {
     ctx.redis_url = config["redis"]["url"].get<std::string>();
@@ -130,6 +135,7 @@ int main(int argc, char** argv) {
   ctx.interactive = isatty(STDERR_FILENO) == 1;
   std::string flag_database_url, flag_schema_dir, flag_migrations_dir, flag_target, flag_deadline;
   std::string flag_token, flag_ca, flag_cert, flag_key, flag_tenant, flag_tenant_header;
+  std::string flag_typed_lock;
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -148,6 +154,8 @@ int main(int argc, char** argv) {
       value(flag_schema_dir);
     } else if (arg == "--migrations-dir") {
       value(flag_migrations_dir);
+    } else if (arg == "--typed-lock") {
+      value(flag_typed_lock);
     } else if (arg == "--target") {
       value(flag_target);
     } else if (arg == "--deadline") {
@@ -191,6 +199,7 @@ int main(int argc, char** argv) {
   }
   pick(ctx.schema_dir, flag_schema_dir, "QUERYGATE_SCHEMA_DIR");
   pick(ctx.migrations_dir, flag_migrations_dir, "QUERYGATE_MIGRATIONS_DIR");
+  pick(ctx.typed_lock, flag_typed_lock, "QUERYGATE_TYPED_LOCK");
   pick(ctx.target, flag_target, "QUERYGATE_TARGET");
   pick(ctx.metrics_url, "", "QUERYGATE_METRICS_LISTEN");  // the server's own setting
   pick(ctx.metrics_url, "", "QUERYGATE_METRICS_URL");

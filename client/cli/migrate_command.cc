@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cli/schema_proto_command.h"
 #include "migrate/index_migration.h"
 #include "migrate/migrator.h"
 #include "nlohmann/json.hpp"
@@ -25,7 +26,8 @@ Commands:
   status                 list applied and pending migrations and report drift
   plan                   print the SQL that brings the live database to the schema files
   new NAME               write schemas/migrations/<id>_NAME.{up,down}.sql with the
-                         difference between the existing migrations and the schema files
+                         difference between the existing migrations and the schema files,
+                         and bring the typed lock (--typed-lock) up to the schema files
   new NAME --from-advice FILE
                          write the index proposals of FILE (`querygate advise --json`
                          output; a proposal with "accepted": false is skipped) as a
@@ -39,6 +41,13 @@ Options:
                          the schema, SELECT/INSERT/UPDATE/DELETE on every schema table,
                          USAGE/SELECT on their sequences and EXECUTE on querygate's functions,
                          at every up (also QUERYGATE_MIGRATE_GRANT_TO)
+  --vector-storage auto|pgvector|array
+                         how vector fields are stored (also QUERYGATE_MIGRATE_VECTOR_STORAGE;
+                         default auto: pgvector when a vector field declares an index
+                         and the server offers the extension). With
+                         pgvector, up runs CREATE EXTENSION IF NOT EXISTS vector and new
+                         writes vector(N) columns and their indexes; with array, REAL[]
+                         columns and exact search (a warning names each index not built)
   --help                 show this help
 
 Global options (before or after the command): --database-url URL, --schema-dir DIR,
@@ -52,6 +61,13 @@ only CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS, DROP INDEX CONCURRENTLY I
 REINDEX INDEX|TABLE CONCURRENTLY, VACUUM and ANALYZE (statements safe to repeat after a
 failure); an invalid index left by a failed CREATE INDEX CONCURRENTLY is dropped and rebuilt.
 )";
+
+// Brings the typed lock up to the schema files (docs/typed-services.md).
+bool UpdateLockFromSchema(const CliContext& ctx) {
+  schema::LoadResult loaded = schema::LoadSchemaDir(ctx.schema_dir);
+  if (!loaded.ok()) return true;
+  return UpdateTypedLock(ctx, loaded.schema);
+}
 
 int Fail(const CliContext& ctx, const absl::Status& status) {
   *ctx.err << "error: " << status.message() << "\n";
@@ -205,6 +221,7 @@ int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& arg
   bool allow_destructive = false;
   std::optional<std::string> grant_to;
   std::optional<std::string> from_advice;
+  std::optional<std::string> vector_storage;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -219,6 +236,16 @@ int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& arg
         return 2;
       }
       from_advice = args[++i];
+    } else if (arg == "--vector-storage" || absl::StartsWith(arg, "--vector-storage=")) {
+      if (arg == "--vector-storage") {
+        if (i + 1 >= args.size()) {
+          *ctx.err << "error: --vector-storage needs auto, pgvector or array\n";
+          return 2;
+        }
+        vector_storage = args[++i];
+      } else {
+        vector_storage = arg.substr(std::string("--vector-storage=").size());
+      }
     } else if (arg == "--grant-to" || absl::StartsWith(arg, "--grant-to=")) {
       if (arg == "--grant-to") {
         if (i + 1 >= args.size()) {
@@ -269,7 +296,28 @@ int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& arg
     if (env != nullptr && *env != '\0') grant_to = env;
   }
   options.grant_to = grant_to.value_or("");
+  if (!vector_storage.has_value()) {
+    const char* env = std::getenv("QUERYGATE_MIGRATE_VECTOR_STORAGE");
+    if (env != nullptr && *env != '\0') vector_storage = env;
+  }
+  if (vector_storage.has_value()) {
+    std::optional<migrate::VectorStorageMode> mode =
+        migrate::ParseVectorStorageMode(*vector_storage);
+    if (!mode.has_value()) {
+      *ctx.err << "error: --vector-storage must be auto, pgvector or array, got '"
+               << *vector_storage << "'\n";
+      return 2;
+    }
+    options.vector_storage = *mode;
+  }
   migrate::Migrator migrator(options);
+  struct PrintWarnings {
+    const CliContext& ctx;
+    const migrate::Migrator& migrator;
+    ~PrintWarnings() {
+      for (const std::string& w : migrator.warnings()) *ctx.err << "warning: " << w << "\n";
+    }
+  } print_warnings{ctx, migrator};
   const std::string& command = positional[0];
   if (command == "up" && positional.size() == 1) {
     auto applied = migrator.Up();
@@ -307,13 +355,13 @@ int RunMigrateCommand(const CliContext& ctx, const std::vector<std::string>& arg
     if (!created.ok()) {
       if (created.status().code() == absl::StatusCode::kNotFound) {
         *ctx.out << created.status().message() << "\n";
-        return 0;
+        return UpdateLockFromSchema(ctx) ? 0 : 1;
       }
       return Fail(ctx, created.status());
     }
     *ctx.out << "wrote " << created->up_path << " (" << created->up.changes.size()
              << " change(s)); review it, then run `querygate migrate up`\n";
-    return 0;
+    return UpdateLockFromSchema(ctx) ? 0 : 1;
   }
   *ctx.err << "bad migrate command\n" << kUsage;
   return 2;

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "client/cli/schema_proto_command.h"
 #include "schema/ddl.h"
 #include "schema/loader.h"
 
@@ -15,7 +16,11 @@ constexpr char kUsage[] =
     "Commands:\n"
     "  validate   load every *.json in the schema directory and report all errors and\n"
     "             warnings as 'file: path: message'; exit 1 when there are errors\n"
-    "  sql        print the PostgreSQL DDL for the schema; exit 1 when it has errors\n"
+    "  sql [--vector-storage array|pgvector]\n"
+    "             print the PostgreSQL DDL for the schema; exit 1 when it has errors.\n"
+    "             Vector fields are REAL[] (default) or pgvector vector(N) with indexes\n"
+    "  proto      write the typed per-model .proto files and update the typed lock\n"
+    "             (querygate schema proto --help)\n"
     "\n"
     "The schema directory is --schema-dir (default: schemas). See docs/schema.md.\n";
 
@@ -42,10 +47,20 @@ int RunSchemaCommand(const CliContext& ctx, const std::vector<std::string>& args
     out << kUsage;
     return 0;
   }
+  if (command == "proto") {
+    return RunSchemaProtoCommand(ctx, std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  schema::DdlOptions ddl;
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") {
       out << kUsage;
       return 0;
+    }
+    if (command == "sql" && args[i] == "--vector-storage" && i + 1 < args.size() &&
+        (args[i + 1] == "array" || args[i + 1] == "pgvector")) {
+      ddl.vector_storage = args[++i] == "pgvector" ? schema::VectorStorage::kPgvector
+                                                   : schema::VectorStorage::kArray;
+      continue;
     }
     err << "schema " << command << ": unexpected argument '" << args[i] << "'\n" << kUsage;
     return 2;
@@ -59,7 +74,10 @@ int RunSchemaCommand(const CliContext& ctx, const std::vector<std::string>& args
   if (command == "sql") {
     PrintDiagnostics(result, err);
     if (!result.ok()) return 1;
-    out << schema::GenerateDdl(result.schema);
+    for (const std::string& w : schema::VectorIndexWarnings(result.schema, ddl.vector_storage)) {
+      err << "warning: " << w << "\n";
+    }
+    out << schema::GenerateDdl(result.schema, ddl);
     return 0;
   }
   for (const schema::SchemaDiagnostic& error : result.errors) out << error.ToString() << "\n";

@@ -30,8 +30,9 @@ struct ModelSite {
   absl::flat_hash_map<std::string, std::string> field_paths;
   const JsonNode* indexes = nullptr;                                         // the `indexes` option
   std::vector<std::pair<std::string, const JsonNode*>> field_index_options;  // `index: {...}`
-  bool usable = true;                 // false when the model is a duplicate or has no key
-  std::optional<bool> tenant_scoped;  // the `tenant_scoped` option, when given
+  bool usable = true;                   // false when the model is a duplicate or has no key
+  std::optional<bool> tenant_scoped;    // the `tenant_scoped` option, when given
+  const JsonNode* partition = nullptr;  // the `partition` option, read once fields are known
 };
 
 // State shared by the build steps. `sites` is parallel to `schema.models`.

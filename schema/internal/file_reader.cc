@@ -19,7 +19,8 @@ constexpr absl::string_view kModelOptions[] = {"table",
                                                "tenant_scoped",
                                                "local_cache",
                                                "stale_while_revalidate",
-                                               "stale_if_error"};
+                                               "stale_if_error",
+                                               "partition"};
 
 bool IsModelOption(absl::string_view key) {
   for (absl::string_view option : kModelOptions) {
@@ -78,7 +79,8 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
                    absl::StrCat("unknown model option '", key,
                                 "' (expected table, timestamps, soft_delete, indexes, "
                                 "description, cache_ttl, notify_changes, roles, tenant_scoped, "
-                                "local_cache, stale_while_revalidate, stale_if_error, fields)"));
+                                "local_cache, stale_while_revalidate, stale_if_error, partition, "
+                                "fields)"));
       }
     }
   } else if (const JsonNode* options = node.Find("$options"); options != nullptr) {
@@ -94,7 +96,7 @@ void ReadModel(const std::string& file, const std::string& name, const JsonNode&
                                   "' (expected table, timestamps, soft_delete, indexes, "
                                   "description, cache_ttl, notify_changes, roles, "
                                   "tenant_scoped, local_cache, stale_while_revalidate, "
-                                  "stale_if_error)"));
+                                  "stale_if_error, partition)"));
         }
       }
     }

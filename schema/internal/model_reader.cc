@@ -7,6 +7,7 @@
 #include "schema/internal/naming.h"
 #include "schema/internal/option_values.h"
 #include "schema/internal/type_parser.h"
+#include "schema/internal/vector_index_reader.h"
 
 namespace querygate::schema::internal {
 namespace {
@@ -209,10 +210,8 @@ class MemberReader {
   }
 
   void ReadFieldIndex(Field& field, const JsonNode& value, const std::string& path) {
-    if (field.type.kind == TypeKind::kVector && (value.is_object() || value.is_bool())) {
-      if (value.is_object() || value.bool_value) {
-        ctx_.diag->Warning(decl_.file, path, "vector indexes are not built yet");
-      }
+    if (field.type.kind == TypeKind::kVector) {
+      field.vector_index = ReadVectorIndex(value, decl_.file, path, *ctx_.diag);
       return;
     }
     if (value.is_bool()) {
@@ -470,6 +469,8 @@ void ReadOptions(const ModelDecl& decl, Model& model, ModelSite& site, Diagnosti
       }
     } else if (key == "tenant_scoped") {
       site.tenant_scoped = ReadBool(value, decl.file, path, diag);
+    } else if (key == "partition") {
+      site.partition = &value;
     } else if (key == "roles") {
       ReadModelRoles(decl, value, path, model, diag);
     } else if (key == "indexes") {

@@ -5,6 +5,7 @@
 #include "schema/internal/build_context.h"
 #include "schema/internal/index_builder.h"
 #include "schema/internal/model_reader.h"
+#include "schema/internal/partition_builder.h"
 #include "schema/internal/relation_resolver.h"
 #include "schema/internal/tenancy_builder.h"
 
@@ -69,6 +70,7 @@ Schema BuildSchema(const std::vector<FileDecl>& files, Diagnostics& diag) {
   ResolveRelations(ctx);
   ScopeJunctions(ctx);
   BuildIndexesAndChecks(ctx);
+  ResolvePartitioning(ctx);
   return std::move(ctx.schema);
 }
 

@@ -35,7 +35,55 @@ QG_PACKAGES=(
   prometheus-cpp-dev libcivetweb-dev prometheus
   libspdlog-dev
   chromium
+  postgresql-server-dev-15
 )
+
+# ---------------------------------------------------------------------------------------------
+# Node.js (tests only: the typed-services client test and the bench's a_node row)
+
+# Installs Debian's nodejs and npm when npm is missing (a machine may already have Node.js from
+# elsewhere, whose npm comes with it). QG_SKIP_DEPS=1 skips the check.
+qg_ensure_node() {
+  [[ ${QG_SKIP_DEPS:-0} != 1 ]] || return 0
+  command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || { qg_warn "npm is missing: install Node.js and npm"; return 0; }
+  qg_log "installing nodejs and npm"
+  qg_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null
+  qg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    nodejs npm </dev/null || qg_die "could not install nodejs and npm"
+}
+
+# ---------------------------------------------------------------------------------------------
+# pgvector (tests only)
+
+# Builds and installs pgvector into the local PostgreSQL 15 from the release tarball in
+# QG_THIRD_PARTY_DIR (default: ../shared/third_party beside the checkout), when it is there and
+# the extension is not installed yet. Prints "installed", "present" or "absent" on stdout.
+qg_ensure_pgvector() {
+  local root=$1
+  local dir=${QG_THIRD_PARTY_DIR:-$root/../shared/third_party}
+  if [[ -f /usr/share/postgresql/15/extension/vector.control ]]; then
+    echo present
+    return 0
+  fi
+  local tarball
+  tarball=$(compgen -G "$dir/pgvector-*.tar.gz" | sort | tail -n 1 || true)
+  if [[ -z $tarball ]]; then
+    echo absent
+    return 0
+  fi
+  local work
+  work=$(mktemp -d)
+  tar -xzf "$tarball" -C "$work"
+  local src
+  src=$(compgen -G "$work/pgvector-*" | head -n 1)
+  qg_log "building pgvector from $tarball"
+  (cd "$src" && make -s -j2 PG_CONFIG="$QG_PG_BIN/pg_config" >/dev/null &&
+    qg_as_root make -s install PG_CONFIG="$QG_PG_BIN/pg_config" >/dev/null) ||
+    qg_die "pgvector build failed ($tarball)"
+  rm -rf -- "$work"
+  echo installed
+}
 
 # ---------------------------------------------------------------------------------------------
 # Logging

@@ -30,6 +30,7 @@ std::string TestServer::Start(const std::string& schema_json, const std::string&
   migrate_options.schema_dir = schema_dir_;
   migrate_options.migrations_dir = schema_dir_ + "/migrations";
   if (role_) migrate_options.grant_to = role_->name();
+  migrate_options.vector_storage = options.vector_storage;
   migrate::Migrator migrator(migrate_options);
   auto created = migrator.New("init", false);
   if (!created.ok()) return absl::StrCat("migrate new: ", created.status().ToString());

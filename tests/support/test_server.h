@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "migrate/migrator.h"
 #include "server/app.h"
 #include "server/server_config.h"
 #include "tests/support/test_env.h"
@@ -20,6 +21,8 @@ struct StartOptions {
   // grants the role its table privileges (MigratorOptions::grant_to), and
   // config.database.url is the role's URL before `tweak` runs. Every instance uses it.
   bool runtime_role = false;
+  // How the migration stores vector fields (MigratorOptions::vector_storage).
+  migrate::VectorStorageMode vector_storage = migrate::VectorStorageMode::kAuto;
 };
 
 // An in-process querygate server on its own database, schema directory and Redis key

@@ -309,14 +309,18 @@ TEST(SchemaValidatorTest, DeepNestingIsAnErrorNotACrash) {
   EXPECT_THAT(result.errors[0].message, HasSubstr("nesting"));
 }
 
-TEST(SchemaValidatorTest, VectorIndexIsAWarning) {
+TEST(SchemaValidatorTest, VectorIndexIsParsed) {
   LoadResult result = LoadSchemaSources({{"v.json", R"({"models": {"doc": {"id": "uuid_v7",
       "embedding": {"type": "vector", "dimensions": 3,
-                    "index": {"type": "hnsw", "distance_function": "cosine"}}}}})"}});
+                    "index": {"type": "hnsw", "distance_function": "cosine", "m": 24}}}}})"}});
   EXPECT_TRUE(result.ok()) << Describe(result.errors);
-  ASSERT_EQ(result.warnings.size(), 1u);
-  EXPECT_EQ(result.warnings[0].path, "models.doc.embedding.index");
-  EXPECT_THAT(result.warnings[0].message, HasSubstr("vector indexes are not built yet"));
+  EXPECT_TRUE(result.warnings.empty()) << Describe(result.warnings);
+  const Field* field = result.schema.FindModel("doc")->FindField("embedding");
+  ASSERT_NE(field, nullptr);
+  ASSERT_TRUE(field->vector_index.has_value());
+  EXPECT_EQ(field->vector_index->method, VectorIndex::Method::kHnsw);
+  EXPECT_EQ(field->vector_index->distance, VectorDistance::kCosine);
+  EXPECT_EQ(field->vector_index->m, 24);
 }
 
 TEST(SchemaValidatorTest, RedundantFieldIndexIsAWarning) {
