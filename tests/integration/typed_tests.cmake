@@ -102,3 +102,39 @@ querygate_test(typed_search_integration_test integration
   DEPS querygate_typed_search_stubs querygate_test_server gRPC::grpc++ protobuf::libprotobuf)
 target_compile_definitions(typed_search_integration_test PRIVATE
   QG_TYPED_SCHEMA_DIR="${QG_TYPED_SRC}")
+
+# Tenancy and a time-partitioned model through the typed services (tests/integration/typed/tenant:
+# a tenant-scoped model and a global partitioned one), the server running as a runtime role
+# under row-level security, with stubs generated from the schema's emitted protos like v1's.
+set(QG_TYPED_TENANT_OUT ${CMAKE_CURRENT_BINARY_DIR}/typed_gen/tenant)
+set(QG_TYPED_TENANT_PROTO_DIR ${QG_TYPED_TENANT_OUT}/querygate/models/v1)
+add_custom_command(
+  OUTPUT ${QG_TYPED_TENANT_PROTO_DIR}/common.proto ${QG_TYPED_TENANT_PROTO_DIR}/models.proto
+  COMMAND $<TARGET_FILE:querygate> --schema-dir ${QG_TYPED_SRC}/tenant schema proto
+          --out ${QG_TYPED_TENANT_OUT} --no-lock-update
+  DEPENDS querygate ${QG_TYPED_SRC}/tenant/catalog.json ${QG_TYPED_SRC}/tenant/typed.lock
+  COMMENT "querygate schema proto (typed tenancy test schema)")
+set(QG_TYPED_TENANT_GEN)
+foreach(stem common models)
+  list(APPEND QG_TYPED_TENANT_GEN ${QG_TYPED_TENANT_PROTO_DIR}/${stem}.pb.cc
+       ${QG_TYPED_TENANT_PROTO_DIR}/${stem}.grpc.pb.cc)
+endforeach()
+add_custom_command(
+  OUTPUT ${QG_TYPED_TENANT_GEN}
+  COMMAND protobuf::protoc
+  ARGS --proto_path=${QG_TYPED_TENANT_OUT} --cpp_out=${QG_TYPED_TENANT_OUT}
+       --grpc_out=${QG_TYPED_TENANT_OUT}
+       --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
+       ${QG_TYPED_TENANT_PROTO_DIR}/common.proto ${QG_TYPED_TENANT_PROTO_DIR}/models.proto
+  DEPENDS ${QG_TYPED_TENANT_PROTO_DIR}/common.proto ${QG_TYPED_TENANT_PROTO_DIR}/models.proto
+          protobuf::protoc gRPC::grpc_cpp_plugin
+  COMMENT "protoc typed tenancy test stubs")
+add_library(querygate_typed_tenant_stubs STATIC ${QG_TYPED_TENANT_GEN})
+target_include_directories(querygate_typed_tenant_stubs PUBLIC ${QG_TYPED_TENANT_OUT})
+target_link_libraries(querygate_typed_tenant_stubs PUBLIC protobuf::libprotobuf gRPC::grpc++)
+
+querygate_test(typed_tenancy_integration_test integration
+  SOURCES typed_tenancy_test.cc
+  DEPS querygate_typed_tenant_stubs querygate_test_server gRPC::grpc++ protobuf::libprotobuf)
+target_compile_definitions(typed_tenancy_integration_test PRIVATE
+  QG_TYPED_SCHEMA_DIR="${QG_TYPED_SRC}")
