@@ -54,6 +54,9 @@ int RunCli(const std::string& args, std::string& out) {
 
 class InsightsTest : public ::testing::Test {
  protected:
+  // Skips here, where GTEST_SKIP ends the test, when PostgreSQL is missing.
+  void SetUp() override { QG_REQUIRE_POSTGRES(); }
+
   void StartServer(bool with_statements, bool runtime_role = false) {
     QG_REQUIRE_POSTGRES();
     std::string seed = kRows;

@@ -25,6 +25,12 @@ using querygate::testing::TestServer;
 
 class TypedReflectionTest : public ::testing::Test {
  protected:
+  // Skips here, where GTEST_SKIP ends the test, when the servers are missing.
+  void SetUp() override {
+    QG_REQUIRE_POSTGRES();
+    if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";
+  }
+
   void Start(const std::string& reflection) {
     QG_REQUIRE_POSTGRES();
     if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";

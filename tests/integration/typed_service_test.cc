@@ -27,6 +27,12 @@ std::string LockFile(const std::string& version) {
 
 class TypedServiceTest : public ::testing::Test {
  protected:
+  // Skips here, where GTEST_SKIP ends the test, when the servers are missing.
+  void SetUp() override {
+    QG_REQUIRE_POSTGRES();
+    if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";
+  }
+
   void StartOn(const std::string& version, bool jwt = false) {
     QG_REQUIRE_POSTGRES();
     if (querygate::testing::RedisUrl().empty()) GTEST_SKIP() << "no Redis";
