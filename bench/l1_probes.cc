@@ -59,19 +59,6 @@ double StatusMb(int pid, const std::string& field) {
 std::string Mb(double mb) { return absl::StrFormat("%.1f MB", mb); }
 std::string Ms(double ms) { return absl::StrFormat("%.3f ms", ms); }
 
-TargetCheck Check(std::string name, std::string detail, double value, double limit, bool at_least,
-                  bool informational) {
-  TargetCheck check;
-  check.name = std::move(name);
-  check.detail = std::move(detail);
-  check.value = value;
-  check.limit = limit;
-  check.at_least = at_least;
-  check.informational = informational;
-  check.pass = at_least ? value >= limit : value <= limit;
-  return check;
-}
-
 void AddLatencyFigures(ProbeReport& report, const LatencySummary& s) {
   report.figures.push_back({"samples", absl::StrCat(s.count)});
   report.figures.push_back({"p50", Ms(s.p50_ms)});
@@ -173,11 +160,12 @@ ProbeReport Memory(const ProbeOptions& options) {
   };
   bool smoke = options.mem_keys < kMemTargetKeys;
   report.checks.push_back(
-      Check(absl::StrFormat("(mem) RSS MB after %d keys", options.mem_keys),
-            absl::StrFormat("%.1f MB vs 1.2 x %d + 60 MB%s", after, options.mem_budget_mb,
-                            smoke ? "; fewer keys than the target's 1,000,000" : ""),
-            after, limit, false, smoke || result.errors > 0));
-  report.checks.push_back(Check("(mem) peak RSS MB (VmHWM)", Mb(peak), peak, limit, false, true));
+      MakeCheck(absl::StrFormat("(mem) RSS MB after %d keys", options.mem_keys),
+                absl::StrFormat("%.1f MB vs 1.2 x %d + 60 MB%s", after, options.mem_budget_mb,
+                                smoke ? "; fewer keys than the target's 1,000,000" : ""),
+                after, limit, false, smoke || result.errors > 0));
+  report.checks.push_back(
+      MakeCheck("(mem) peak RSS MB (VmHWM)", Mb(peak), peak, limit, false, true));
   return report;
 }
 
@@ -270,9 +258,9 @@ ProbeReport Scan(const ProbeOptions& options) {
   }
   if (alone.local_share > 0) {
     report.checks.push_back(
-        Check("(scan) hot LOCAL share, with / without",
-              absl::StrFormat("%.4f / %.4f", scanned.local_share, alone.local_share),
-              scanned.local_share / alone.local_share, kScanKeepsShare, true, true));
+        MakeCheck("(scan) hot LOCAL share, with / without",
+                  absl::StrFormat("%.4f / %.4f", scanned.local_share, alone.local_share),
+                  scanned.local_share / alone.local_share, kScanKeepsShare, true, true));
   }
   return report;
 }
@@ -374,10 +362,10 @@ ProbeReport Lag(const ProbeOptions& options) {
                               absl::StrCat(timeouts[side])});
     if (measured == 0) continue;
     TargetCheck check =
-        Check(absl::StrCat("(lag) p99 ms, L1 on, read on ", names[side]),
-              absl::StrFormat("%.3f ms over %d commits, %d without a fresh read in 2 s", s.p99_ms,
-                              measured, timeouts[side]),
-              s.p99_ms, kLagP99Ms, false, side == 1);
+        MakeCheck(absl::StrCat("(lag) p99 ms, L1 on, read on ", names[side]),
+                  absl::StrFormat("%.3f ms over %d commits, %d without a fresh read in 2 s",
+                                  s.p99_ms, measured, timeouts[side]),
+                  s.p99_ms, kLagP99Ms, false, side == 1);
     check.pass = check.pass && timeouts[side] == 0;
     report.checks.push_back(std::move(check));
   }
@@ -464,7 +452,7 @@ ProbeReport Ack(const ProbeOptions& options) {
   report.figures.push_back(
       {"failed calls", absl::StrCat(failures, failures ? " (" + first_failure + ")" : "")});
   if (s.count > 0) {
-    report.checks.push_back(Check(
+    report.checks.push_back(MakeCheck(
         "(ack) Invalidate p99 ms, 2 instances",
         absl::StrFormat("%.3f ms over %d calls, lease holders %d", s.p99_ms, s.count, holders),
         s.p99_ms, kAckP99Ms, false, holders >= 0 && holders < 2));

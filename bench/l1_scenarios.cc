@@ -62,39 +62,6 @@ const char* Reference(const ClientChoice& client) {
   return client.async ? kEmptyCallAsync : kEmptyCall;
 }
 
-TargetCheck Check(std::string name, std::string detail, double value, double limit, bool at_least,
-                  bool informational) {
-  TargetCheck check;
-  check.name = std::move(name);
-  check.detail = std::move(detail);
-  check.value = value;
-  check.limit = limit;
-  check.at_least = at_least;
-  check.informational = informational;
-  check.pass = at_least ? value >= limit : value <= limit;
-  return check;
-}
-
-std::optional<TargetCheck> QpsOver(const ResultTable& table, const char* over, const char* under,
-                                   int c, double limit, bool informational) {
-  auto a = table.Median(over, c);
-  auto b = table.Median(under, c);
-  if (!a || !b || b->qps <= 0) return std::nullopt;
-  return Check(absl::StrFormat("(%s)/(%s) QPS, c=%d", over, under, c),
-               absl::StrFormat("%.0f / %.0f", a->qps, b->qps), a->qps / b->qps, limit, true,
-               informational);
-}
-
-std::optional<TargetCheck> P50Within(const ResultTable& table, const char* over, const char* under,
-                                     int c, double factor, bool informational) {
-  auto a = table.Median(over, c);
-  auto b = table.Median(under, c);
-  if (!a || !b || b->p50_ms <= 0) return std::nullopt;
-  return Check(absl::StrFormat("(%s)/(%s) p50, c=%d", over, under, c),
-               absl::StrFormat("%.3f / %.3f ms", a->p50_ms, b->p50_ms), a->p50_ms / b->p50_ms,
-               factor, false, informational);
-}
-
 }  // namespace
 
 void AddL1Scenarios(const BenchTargets& targets, const ClientChoice& client,
@@ -182,32 +149,22 @@ std::vector<TargetCheck> EvaluateL1Targets(const ResultTable& table,
   const char* d = Reference(client);
   for (int c : concurrencies) {
     bool info = c != kTargetConcurrency && c != kHighConcurrency;
-    add(QpsOver(table, kL1HitPk, d, c, kL1HitOverEmpty, info));
-    add(P50Within(table, kL1HitPk, d, c, kL1HitP50OverEmpty, info));
+    add(QpsRatio(table, kL1HitPk, d, c, kL1HitOverEmpty, info));
+    add(P50Ratio(table, kL1HitPk, d, c, kL1HitP50OverEmpty, info));
   }
   for (int c : concurrencies) {
-    add(QpsOver(table, kSharedHitPk, d, c, kSharedHitOverEmpty, c != kTargetConcurrency));
+    add(QpsRatio(table, kSharedHitPk, d, c, kSharedHitOverEmpty, c != kTargetConcurrency));
   }
   for (int c : concurrencies) {
-    add(QpsOver(table, kL1RepoGetHit, d, c, kL1GetOverEmpty, c != kTargetConcurrency));
+    add(QpsRatio(table, kL1RepoGetHit, d, c, kL1GetOverEmpty, c != kTargetConcurrency));
   }
   for (const char* over : {kL1HitPk, kSharedHitPk}) {
     for (int c : concurrencies) {
-      auto check = QpsOver(table, over, kNodeHitPk, c, 0, true);
-      if (check) {
-        check->has_limit = false;
-        check->pass = true;
-        checks.push_back(*std::move(check));
-      }
+      add(InfoQpsRatio(table, over, kNodeHitPk, c));
     }
   }
   for (int c : concurrencies) {
-    auto check = QpsOver(table, kEmptyCallAsync, kEmptyCall, c, 0, true);
-    if (check) {
-      check->has_limit = false;
-      check->pass = true;
-      checks.push_back(*std::move(check));
-    }
+    add(InfoQpsRatio(table, kEmptyCallAsync, kEmptyCall, c));
   }
   return checks;
 }

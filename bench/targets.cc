@@ -7,6 +7,62 @@
 #include "bench/scenarios.h"
 
 namespace querygate::bench {
+
+TargetCheck MakeCheck(std::string name, std::string detail, double value, double limit,
+                      bool at_least, bool informational) {
+  TargetCheck check;
+  check.name = std::move(name);
+  check.detail = std::move(detail);
+  check.value = value;
+  check.limit = limit;
+  check.at_least = at_least;
+  check.informational = informational;
+  check.pass = at_least ? value >= limit : value <= limit;
+  return check;
+}
+
+std::optional<TargetCheck> QpsRatio(const ResultTable& table, const char* over, const char* under,
+                                    int c, double limit, bool informational) {
+  auto a = table.Median(over, c);
+  auto b = table.Median(under, c);
+  if (!a || !b || b->qps <= 0) return std::nullopt;
+  return MakeCheck(absl::StrFormat("(%s)/(%s) QPS, c=%d", over, under, c),
+                   absl::StrFormat("%.0f / %.0f", a->qps, b->qps), a->qps / b->qps, limit, true,
+                   informational);
+}
+
+std::optional<TargetCheck> P50Ratio(const ResultTable& table, const char* over, const char* under,
+                                    int c, double factor, bool informational) {
+  auto a = table.Median(over, c);
+  auto b = table.Median(under, c);
+  if (!a || !b || b->p50_ms <= 0) return std::nullopt;
+  return MakeCheck(absl::StrFormat("(%s)/(%s) p50, c=%d", over, under, c),
+                   absl::StrFormat("%.3f / %.3f ms", a->p50_ms, b->p50_ms), a->p50_ms / b->p50_ms,
+                   factor, false, informational);
+}
+
+namespace {
+
+std::optional<TargetCheck> WithoutLimit(std::optional<TargetCheck> check) {
+  if (check) {
+    check->has_limit = false;
+    check->pass = true;
+  }
+  return check;
+}
+
+}  // namespace
+
+std::optional<TargetCheck> InfoQpsRatio(const ResultTable& table, const char* over,
+                                        const char* under, int c) {
+  return WithoutLimit(QpsRatio(table, over, under, c, 0, true));
+}
+
+std::optional<TargetCheck> InfoP50Ratio(const ResultTable& table, const char* over,
+                                        const char* under, int c) {
+  return WithoutLimit(P50Ratio(table, over, under, c, 0, true));
+}
+
 namespace {
 
 constexpr int kTargetConcurrency = 16;
@@ -20,30 +76,6 @@ constexpr double kHeavyHitOverBypass = 20;
 constexpr double kTenantBypassOverPlain = 1 / 1.15;
 constexpr double kTenantHitOverPlain = 0.95;
 
-TargetCheck Check(std::string name, std::string detail, double value, double limit, bool at_least,
-                  bool informational = false) {
-  TargetCheck check;
-  check.name = std::move(name);
-  check.detail = std::move(detail);
-  check.value = value;
-  check.limit = limit;
-  check.at_least = at_least;
-  check.informational = informational;
-  check.pass = at_least ? value >= limit : value <= limit;
-  return check;
-}
-
-// QPS of `over` divided by QPS of `under`; nullopt when one was not run or measured nothing.
-std::optional<TargetCheck> QpsRatio(const ResultTable& table, const char* over, const char* under,
-                                    int c, double limit, bool informational) {
-  auto a = table.Median(over, c);
-  auto b = table.Median(under, c);
-  if (!a || !b || b->qps <= 0) return std::nullopt;
-  return Check(absl::StrFormat("(%s)/(%s) QPS, c=%d", over, under, c),
-               absl::StrFormat("%.0f / %.0f", a->qps, b->qps), a->qps / b->qps, limit, true,
-               informational);
-}
-
 // (b) latency against 1.3 x (c) + one Redis round trip, on p50 or p99.
 std::optional<TargetCheck> BypassOverhead(const ResultTable& table, int c, bool p99) {
   auto b = table.Median(kBypassPk, c);
@@ -54,9 +86,9 @@ std::optional<TargetCheck> BypassOverhead(const ResultTable& table, int c, bool 
   double c_ms = p99 ? direct->p99_ms : direct->p50_ms;
   double rtt_ms = p99 ? rtt->p99_ms : rtt->p50_ms;
   const char* which = p99 ? "p99" : "p50";
-  return Check(absl::StrFormat("(b) %s <= 1.3 x (c) + Redis RTT, c=%d", which, c),
-               absl::StrFormat("%.3f ms vs 1.3 x %.3f + %.3f ms", b_ms, c_ms, rtt_ms), b_ms,
-               kBypassOverhead * c_ms + rtt_ms, false, p99);
+  return MakeCheck(absl::StrFormat("(b) %s <= 1.3 x (c) + Redis RTT, c=%d", which, c),
+                   absl::StrFormat("%.3f ms vs 1.3 x %.3f + %.3f ms", b_ms, c_ms, rtt_ms), b_ms,
+                   kBypassOverhead * c_ms + rtt_ms, false, p99);
 }
 
 // (b) p50 minus the empty call's p50 against the same budget: the server's own share.
@@ -66,36 +98,11 @@ std::optional<TargetCheck> BypassOverheadNetOfTransport(const ResultTable& table
   auto rtt = table.Median(kRedisRtt, c);
   auto empty = table.Median(kEmptyCall, c);
   if (!b || !direct || !rtt || !empty) return std::nullopt;
-  return Check(absl::StrFormat("(b)-(d) p50 <= 1.3 x (c) + Redis RTT, c=%d", c),
-               absl::StrFormat("%.3f - %.3f ms vs 1.3 x %.3f + %.3f ms", b->p50_ms, empty->p50_ms,
-                               direct->p50_ms, rtt->p50_ms),
-               b->p50_ms - empty->p50_ms, kBypassOverhead * direct->p50_ms + rtt->p50_ms, false,
-               true);
-}
-
-// QPS of `over` divided by QPS of `under`, for context: no limit.
-std::optional<TargetCheck> InfoQpsRatio(const ResultTable& table, const char* over,
-                                        const char* under, int c) {
-  auto check = QpsRatio(table, over, under, c, 0, true);
-  if (check) {
-    check->has_limit = false;
-    check->pass = true;
-  }
-  return check;
-}
-
-// p50 latency of `over` divided by that of `under`, for context: no limit.
-std::optional<TargetCheck> InfoP50Ratio(const ResultTable& table, const char* over,
-                                        const char* under, int c) {
-  auto a = table.Median(over, c);
-  auto b = table.Median(under, c);
-  if (!a || !b || b->p50_ms <= 0) return std::nullopt;
-  TargetCheck check = Check(absl::StrFormat("(%s)/(%s) p50, c=%d", over, under, c),
-                            absl::StrFormat("%.3f / %.3f ms", a->p50_ms, b->p50_ms),
-                            a->p50_ms / b->p50_ms, 0, false, true);
-  check.has_limit = false;
-  check.pass = true;
-  return check;
+  return MakeCheck(absl::StrFormat("(b)-(d) p50 <= 1.3 x (c) + Redis RTT, c=%d", c),
+                   absl::StrFormat("%.3f - %.3f ms vs 1.3 x %.3f + %.3f ms", b->p50_ms,
+                                   empty->p50_ms, direct->p50_ms, rtt->p50_ms),
+                   b->p50_ms - empty->p50_ms, kBypassOverhead * direct->p50_ms + rtt->p50_ms, false,
+                   true);
 }
 
 // CPU microseconds per call spent by the server side (querygate, PostgreSQL and Redis), or
@@ -121,9 +128,9 @@ std::optional<TargetCheck> HeavyServerSideRatio(const ResultTable& table, int c)
   auto f_us = ServerSideCpuUs(*f);
   if (!e_us || !f_us || *e_us <= 0) return std::nullopt;
   TargetCheck check =
-      Check(absl::StrFormat("(f)/(e) server-side CPU per call, c=%d", c),
-            absl::StrFormat("%.0f / %.0f us, server + postgres + redis", *f_us, *e_us),
-            *f_us / *e_us, 0, true, true);
+      MakeCheck(absl::StrFormat("(f)/(e) server-side CPU per call, c=%d", c),
+                absl::StrFormat("%.0f / %.0f us, server + postgres + redis", *f_us, *e_us),
+                *f_us / *e_us, 0, true, true);
   check.has_limit = false;
   check.pass = true;
   return check;
@@ -152,9 +159,9 @@ std::optional<TargetCheck> TenancyCpuRatio(const ResultTable& table, const char*
   auto b_us = side(*b);
   if (!a_us || !b_us || *b_us <= 0) return std::nullopt;
   TargetCheck check =
-      Check(absl::StrFormat("(%s)/(%s) server-side CPU per call, c=%d", over, under, c),
-            absl::StrFormat("%.0f / %.0f us, querygate + postgres + redis", *a_us, *b_us),
-            *a_us / *b_us, 0, false, true);
+      MakeCheck(absl::StrFormat("(%s)/(%s) server-side CPU per call, c=%d", over, under, c),
+                absl::StrFormat("%.0f / %.0f us, querygate + postgres + redis", *a_us, *b_us),
+                *a_us / *b_us, 0, false, true);
   check.has_limit = false;
   check.pass = true;
   return check;
@@ -172,8 +179,8 @@ std::vector<TargetCheck> EvaluateTargets(const ResultTable& table,
     add(QpsRatio(table, kHitPk, kEmptyCall, c, kHitOverEmptyCall, c != kTargetConcurrency));
   }
   if (auto a = table.Median(kHitPk, kTargetConcurrency)) {
-    checks.push_back(Check(absl::StrFormat("(a) p50 ms, c=%d", kTargetConcurrency),
-                           absl::StrFormat("%.3f ms", a->p50_ms), a->p50_ms, kHitP50Ms, false));
+    checks.push_back(MakeCheck(absl::StrFormat("(a) p50 ms, c=%d", kTargetConcurrency),
+                               absl::StrFormat("%.3f ms", a->p50_ms), a->p50_ms, kHitP50Ms, false));
   }
   for (int c : concurrencies) add(BypassOverhead(table, c, false));
   for (int c : concurrencies) add(BypassOverhead(table, c, true));

@@ -1,6 +1,7 @@
 #ifndef QUERYGATE_BENCH_TARGETS_H_
 #define QUERYGATE_BENCH_TARGETS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,25 @@ struct TargetCheck {
   // False for a plain informational ratio, which has no limit (limit and pass mean nothing).
   bool has_limit = true;
 };
+
+// A check of `value` against `limit` (at least, or at most).
+TargetCheck MakeCheck(std::string name, std::string detail, double value, double limit,
+                      bool at_least, bool informational = false);
+
+// QPS of `over` divided by QPS of `under` at concurrency c, checked as at least `limit`;
+// nullopt when one was not run or measured nothing.
+std::optional<TargetCheck> QpsRatio(const ResultTable& table, const char* over, const char* under,
+                                    int c, double limit, bool informational);
+
+// p50 of `over` divided by p50 of `under`, checked as at most `factor`; nullopt as above.
+std::optional<TargetCheck> P50Ratio(const ResultTable& table, const char* over, const char* under,
+                                    int c, double factor, bool informational);
+
+// The same two ratios for context only: informational, no limit.
+std::optional<TargetCheck> InfoQpsRatio(const ResultTable& table, const char* over,
+                                        const char* under, int c);
+std::optional<TargetCheck> InfoP50Ratio(const ResultTable& table, const char* over,
+                                        const char* under, int c);
 
 // Evaluates the targets on the medians in `table` for each concurrency in
 // `concurrencies`: (a)/(d) QPS >= 0.45 and (a) p50 <= 1 ms at c=16; for every concurrency,

@@ -40,21 +40,6 @@ Scenario NearestScenario(ScenarioInfo info, GrpcTargetOptions grpc, ClientChoice
   return s;
 }
 
-std::optional<TargetCheck> Ratio(const ResultTable& table, const char* over, const char* under,
-                                 int c) {
-  auto a = table.Median(over, c);
-  auto b = table.Median(under, c);
-  if (!a || !b || b->qps <= 0) return std::nullopt;
-  TargetCheck check;
-  check.name = absl::StrFormat("(%s)/(%s) QPS, c=%d", over, under, c);
-  check.detail = absl::StrFormat("%.0f / %.0f", a->qps, b->qps);
-  check.value = a->qps / b->qps;
-  check.informational = true;
-  check.has_limit = false;
-  check.pass = true;
-  return check;
-}
-
 }  // namespace
 
 void AddVectorScenarios(const GrpcTargetOptions& grpc, const VectorTargets& targets,
@@ -114,7 +99,7 @@ std::vector<TargetCheck> EvaluateVectorTargets(const ResultTable& table,
   std::vector<TargetCheck> checks;
   for (const auto& [over, under] : ratios) {
     for (int c : concurrencies) {
-      if (auto check = Ratio(table, over, under, c)) checks.push_back(*std::move(check));
+      if (auto check = InfoQpsRatio(table, over, under, c)) checks.push_back(*std::move(check));
     }
   }
   return checks;

@@ -1,31 +1,38 @@
-# Typed per-model services (docs/typed-services.md): the built CLI emits the protos of the v1
-# test schema at build time, protoc and grpc_cpp_plugin compile them, and the tests call the
-# server through those stubs (v1 schema, then the v2 schema for compatibility).
+# Typed per-model services (docs/typed-services.md): the built CLI emits the protos of each test
+# schema under typed/ at build time, protoc and grpc_cpp_plugin compile them, and the tests call
+# the server through those stubs.
 set(QG_TYPED_SRC ${CMAKE_CURRENT_SOURCE_DIR}/typed)
+
+# Emits the protos of test schema typed/<schema> into typed_gen/<schema> and builds them into
+# the static library querygate_typed_<schema>_stubs.
+function(querygate_typed_stubs schema)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/typed_gen/${schema})
+  set(proto_dir ${out}/querygate/models/v1)
+  set(protos ${proto_dir}/common.proto ${proto_dir}/models.proto)
+  add_custom_command(
+    OUTPUT ${protos}
+    COMMAND $<TARGET_FILE:querygate> --schema-dir ${QG_TYPED_SRC}/${schema} schema proto
+            --out ${out} --no-lock-update
+    DEPENDS querygate ${QG_TYPED_SRC}/${schema}/catalog.json ${QG_TYPED_SRC}/${schema}/typed.lock
+    COMMENT "querygate schema proto (typed test schema ${schema})")
+  set(gen)
+  foreach(stem common models)
+    list(APPEND gen ${proto_dir}/${stem}.pb.cc ${proto_dir}/${stem}.grpc.pb.cc)
+  endforeach()
+  add_custom_command(
+    OUTPUT ${gen}
+    COMMAND protobuf::protoc
+    ARGS --proto_path=${out} --cpp_out=${out} --grpc_out=${out}
+         --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin> ${protos}
+    DEPENDS ${protos} protobuf::protoc gRPC::grpc_cpp_plugin
+    COMMENT "protoc typed test stubs (${schema})")
+  add_library(querygate_typed_${schema}_stubs STATIC ${gen})
+  target_include_directories(querygate_typed_${schema}_stubs PUBLIC ${out})
+  target_link_libraries(querygate_typed_${schema}_stubs PUBLIC protobuf::libprotobuf gRPC::grpc++)
+endfunction()
+
+querygate_typed_stubs(v1)
 set(QG_TYPED_OUT ${CMAKE_CURRENT_BINARY_DIR}/typed_gen/v1)
-set(QG_TYPED_PROTO_DIR ${QG_TYPED_OUT}/querygate/models/v1)
-add_custom_command(
-  OUTPUT ${QG_TYPED_PROTO_DIR}/common.proto ${QG_TYPED_PROTO_DIR}/models.proto
-  COMMAND $<TARGET_FILE:querygate> --schema-dir ${QG_TYPED_SRC}/v1 schema proto
-          --out ${QG_TYPED_OUT} --no-lock-update
-  DEPENDS querygate ${QG_TYPED_SRC}/v1/catalog.json ${QG_TYPED_SRC}/v1/typed.lock
-  COMMENT "querygate schema proto (typed test schema v1)")
-set(QG_TYPED_GEN)
-foreach(stem common models)
-  list(APPEND QG_TYPED_GEN ${QG_TYPED_PROTO_DIR}/${stem}.pb.cc ${QG_TYPED_PROTO_DIR}/${stem}.grpc.pb.cc)
-endforeach()
-add_custom_command(
-  OUTPUT ${QG_TYPED_GEN}
-  COMMAND protobuf::protoc
-  ARGS --proto_path=${QG_TYPED_OUT} --cpp_out=${QG_TYPED_OUT} --grpc_out=${QG_TYPED_OUT}
-       --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
-       ${QG_TYPED_PROTO_DIR}/common.proto ${QG_TYPED_PROTO_DIR}/models.proto
-  DEPENDS ${QG_TYPED_PROTO_DIR}/common.proto ${QG_TYPED_PROTO_DIR}/models.proto protobuf::protoc
-          gRPC::grpc_cpp_plugin
-  COMMENT "protoc typed test stubs (v1)")
-add_library(querygate_typed_v1_stubs STATIC ${QG_TYPED_GEN})
-target_include_directories(querygate_typed_v1_stubs PUBLIC ${QG_TYPED_OUT})
-target_link_libraries(querygate_typed_v1_stubs PUBLIC protobuf::libprotobuf gRPC::grpc++)
 
 querygate_test(typed_services_integration_test integration
   SOURCES typed_service_test.cc
@@ -70,32 +77,7 @@ endif()
 
 # nearest and rank_by through the typed List, on a second test schema (a vector field and a
 # multi-column fulltext index), with stubs generated from its emitted protos like v1's.
-set(QG_TYPED_SEARCH_OUT ${CMAKE_CURRENT_BINARY_DIR}/typed_gen/search)
-set(QG_TYPED_SEARCH_PROTO_DIR ${QG_TYPED_SEARCH_OUT}/querygate/models/v1)
-add_custom_command(
-  OUTPUT ${QG_TYPED_SEARCH_PROTO_DIR}/common.proto ${QG_TYPED_SEARCH_PROTO_DIR}/models.proto
-  COMMAND $<TARGET_FILE:querygate> --schema-dir ${QG_TYPED_SRC}/search schema proto
-          --out ${QG_TYPED_SEARCH_OUT} --no-lock-update
-  DEPENDS querygate ${QG_TYPED_SRC}/search/catalog.json ${QG_TYPED_SRC}/search/typed.lock
-  COMMENT "querygate schema proto (typed search test schema)")
-set(QG_TYPED_SEARCH_GEN)
-foreach(stem common models)
-  list(APPEND QG_TYPED_SEARCH_GEN ${QG_TYPED_SEARCH_PROTO_DIR}/${stem}.pb.cc
-       ${QG_TYPED_SEARCH_PROTO_DIR}/${stem}.grpc.pb.cc)
-endforeach()
-add_custom_command(
-  OUTPUT ${QG_TYPED_SEARCH_GEN}
-  COMMAND protobuf::protoc
-  ARGS --proto_path=${QG_TYPED_SEARCH_OUT} --cpp_out=${QG_TYPED_SEARCH_OUT}
-       --grpc_out=${QG_TYPED_SEARCH_OUT}
-       --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
-       ${QG_TYPED_SEARCH_PROTO_DIR}/common.proto ${QG_TYPED_SEARCH_PROTO_DIR}/models.proto
-  DEPENDS ${QG_TYPED_SEARCH_PROTO_DIR}/common.proto ${QG_TYPED_SEARCH_PROTO_DIR}/models.proto
-          protobuf::protoc gRPC::grpc_cpp_plugin
-  COMMENT "protoc typed search test stubs")
-add_library(querygate_typed_search_stubs STATIC ${QG_TYPED_SEARCH_GEN})
-target_include_directories(querygate_typed_search_stubs PUBLIC ${QG_TYPED_SEARCH_OUT})
-target_link_libraries(querygate_typed_search_stubs PUBLIC protobuf::libprotobuf gRPC::grpc++)
+querygate_typed_stubs(search)
 
 querygate_test(typed_search_integration_test integration
   SOURCES typed_search_test.cc
@@ -106,32 +88,7 @@ target_compile_definitions(typed_search_integration_test PRIVATE
 # Tenancy and a time-partitioned model through the typed services (tests/integration/typed/tenant:
 # a tenant-scoped model and a global partitioned one), the server running as a runtime role
 # under row-level security, with stubs generated from the schema's emitted protos like v1's.
-set(QG_TYPED_TENANT_OUT ${CMAKE_CURRENT_BINARY_DIR}/typed_gen/tenant)
-set(QG_TYPED_TENANT_PROTO_DIR ${QG_TYPED_TENANT_OUT}/querygate/models/v1)
-add_custom_command(
-  OUTPUT ${QG_TYPED_TENANT_PROTO_DIR}/common.proto ${QG_TYPED_TENANT_PROTO_DIR}/models.proto
-  COMMAND $<TARGET_FILE:querygate> --schema-dir ${QG_TYPED_SRC}/tenant schema proto
-          --out ${QG_TYPED_TENANT_OUT} --no-lock-update
-  DEPENDS querygate ${QG_TYPED_SRC}/tenant/catalog.json ${QG_TYPED_SRC}/tenant/typed.lock
-  COMMENT "querygate schema proto (typed tenancy test schema)")
-set(QG_TYPED_TENANT_GEN)
-foreach(stem common models)
-  list(APPEND QG_TYPED_TENANT_GEN ${QG_TYPED_TENANT_PROTO_DIR}/${stem}.pb.cc
-       ${QG_TYPED_TENANT_PROTO_DIR}/${stem}.grpc.pb.cc)
-endforeach()
-add_custom_command(
-  OUTPUT ${QG_TYPED_TENANT_GEN}
-  COMMAND protobuf::protoc
-  ARGS --proto_path=${QG_TYPED_TENANT_OUT} --cpp_out=${QG_TYPED_TENANT_OUT}
-       --grpc_out=${QG_TYPED_TENANT_OUT}
-       --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
-       ${QG_TYPED_TENANT_PROTO_DIR}/common.proto ${QG_TYPED_TENANT_PROTO_DIR}/models.proto
-  DEPENDS ${QG_TYPED_TENANT_PROTO_DIR}/common.proto ${QG_TYPED_TENANT_PROTO_DIR}/models.proto
-          protobuf::protoc gRPC::grpc_cpp_plugin
-  COMMENT "protoc typed tenancy test stubs")
-add_library(querygate_typed_tenant_stubs STATIC ${QG_TYPED_TENANT_GEN})
-target_include_directories(querygate_typed_tenant_stubs PUBLIC ${QG_TYPED_TENANT_OUT})
-target_link_libraries(querygate_typed_tenant_stubs PUBLIC protobuf::libprotobuf gRPC::grpc++)
+querygate_typed_stubs(tenant)
 
 querygate_test(typed_tenancy_integration_test integration
   SOURCES typed_tenancy_test.cc
